@@ -31,7 +31,10 @@ export function provisioningFromEnv(env: Record<string, string | undefined>, env
   }
   if (accessKeyId && accessKeyId.length < 3) problems.push('AWS_ACCESS_KEY_ID must be at least 3 characters');
   if (problems.length > 0) {
-    throw new StackConfigError('ENV_INVALID', `${envFile}: ${problems.join('; ')}. The stack provisions from these values.`);
+    throw new StackConfigError(
+      'ENV_INVALID',
+      `${envFile}: ${problems.join('; ')}. The stack provisions from these values.`,
+    );
   }
   const smtpUsers = env.SMTP_USER ? [{ user: env.SMTP_USER, pass: env.SMTP_PASSWORD ?? '' }] : [];
   return {

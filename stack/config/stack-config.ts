@@ -65,15 +65,26 @@ function port(value: string | undefined, fallback: number, source: string): numb
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new StackConfigError('FLAG_INVALID', `${source}=${value} is not a port: expected an integer 0-65535.`);
+    throw new StackConfigError(
+      'FLAG_INVALID',
+      `${source}=${value} is not a port: expected an integer 0-65535.`,
+    );
   }
   return n;
 }
 
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, source: string): T {
+function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+  source: string,
+): T {
   if (value === undefined || value === '') return fallback;
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new StackConfigError('FLAG_INVALID', `${source}=${value} is not valid: expected one of ${allowed.join(', ')}.`);
+    throw new StackConfigError(
+      'FLAG_INVALID',
+      `${source}=${value} is not valid: expected one of ${allowed.join(', ')}.`,
+    );
   }
   return value as T;
 }
@@ -100,16 +111,33 @@ export function resolveStackConfig(flags: StackFlags, env: NodeJS.ProcessEnv, cw
     );
   }
   const ports: StackPorts = {
-    s3: port(flags['s3-port'] ?? env.STACK_S3_PORT, DEFAULT_PORTS.s3, flags['s3-port'] ? '--s3-port' : 'STACK_S3_PORT'),
-    smtp: port(flags['smtp-port'] ?? env.STACK_SMTP_PORT, DEFAULT_PORTS.smtp, flags['smtp-port'] ? '--smtp-port' : 'STACK_SMTP_PORT'),
-    smtps: port(flags['smtps-port'] ?? env.STACK_SMTPS_PORT, DEFAULT_PORTS.smtps, flags['smtps-port'] ? '--smtps-port' : 'STACK_SMTPS_PORT'),
+    s3: port(
+      flags['s3-port'] ?? env.STACK_S3_PORT,
+      DEFAULT_PORTS.s3,
+      flags['s3-port'] ? '--s3-port' : 'STACK_S3_PORT',
+    ),
+    smtp: port(
+      flags['smtp-port'] ?? env.STACK_SMTP_PORT,
+      DEFAULT_PORTS.smtp,
+      flags['smtp-port'] ? '--smtp-port' : 'STACK_SMTP_PORT',
+    ),
+    smtps: port(
+      flags['smtps-port'] ?? env.STACK_SMTPS_PORT,
+      DEFAULT_PORTS.smtps,
+      flags['smtps-port'] ? '--smtps-port' : 'STACK_SMTPS_PORT',
+    ),
     console: port(
       flags['console-port'] ?? env.STACK_CONSOLE_PORT,
       DEFAULT_PORTS.console,
       flags['console-port'] ? '--console-port' : 'STACK_CONSOLE_PORT',
     ),
   };
-  const engine = oneOf(flags.engine ?? env.STACK_ENGINE, ENGINES, 'embedded', flags.engine ? '--engine' : 'STACK_ENGINE');
+  const engine = oneOf(
+    flags.engine ?? env.STACK_ENGINE,
+    ENGINES,
+    'embedded',
+    flags.engine ? '--engine' : 'STACK_ENGINE',
+  );
   const bucketPolicy = oneOf(
     flags['bucket-policy'] ?? env.STACK_BUCKET_POLICY,
     POLICIES,
