@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Identity } from '../identity.ts';
+import type { SigningKeyCache } from './signing-key.ts';
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'SHA1' | 'SHA256' | 'CRC64NVME';
 
@@ -22,6 +23,11 @@ export interface RequestInfo {
   /** The query string exactly as sent, without the leading `?` ('' when none). */
   rawQuery: string;
   headers: IncomingHttpHeaders;
+  /**
+   * `req.rawHeaders`: each occurrence of a repeated header, which SigV4 joins with ','
+   * (Node's `headers` joins them with ', '). Optional; pass it when you have it.
+   */
+  rawHeaders?: string[];
 }
 
 export interface AuthContext {
@@ -48,6 +54,8 @@ export interface AuthenticateOptions {
   lookup(accessKeyId: string): Identity | undefined;
   /** Milliseconds since the epoch. @default Date.now */
   now?: () => number;
+  /** Derived signing keys; one per server keeps signing cheap. @default a shared 64-entry cache */
+  keyCache?: SigningKeyCache;
 }
 
 export interface IngestOptions {

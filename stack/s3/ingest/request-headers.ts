@@ -1,0 +1,50 @@
+// Header access for signing. Node joins repeated headers with ', ' in `headers`, but SigV4 joins
+// their trimmed values with ','; `rawHeaders` keeps each occurrence, so it is used when given.
+import type { IncomingHttpHeaders } from 'node:http';
+import { canonicalHeaderValue } from './canonical.ts';
+
+export interface HeaderSource {
+  headers: IncomingHttpHeaders;
+  rawHeaders?: string[];
+}
+
+/** First value of a header as a string (lower-case name). */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  if (v === undefined) return undefined;
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Every header name present, lower-case. */
+export function presentHeaderNames(src: HeaderSource): Set<string> {
+  const names = new Set<string>();
+  if (src.rawHeaders) {
+    for (let i = 0; i < src.rawHeaders.length; i += 2) names.add(src.rawHeaders[i].toLowerCase());
+  } else {
+    for (const name of Object.keys(src.headers)) names.add(name.toLowerCase());
+  }
+  return names;
+}
+
+/** [name, canonical value] for each signed header; an absent header canonicalizes to ''. */
+export function canonicalHeaders(src: HeaderSource, signed: string[]): [string, string][] {
+  if (src.rawHeaders) {
+    const wanted = new Set(signed);
+    const values = new Map<string, string[]>();
+    const raw = src.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i].toLowerCase();
+      if (!wanted.has(name)) continue;
+      const list = values.get(name);
+      const value = canonicalHeaderValue(raw[i + 1]);
+      if (list) list.push(value);
+      else values.set(name, [value]);
+    }
+    return signed.map((name) => [name, (values.get(name) ?? []).join(',')]);
+  }
+  return signed.map((name) => {
+    const v = src.headers[name];
+    if (v === undefined) return [name, ''];
+    return [name, Array.isArray(v) ? v.map(canonicalHeaderValue).join(',') : canonicalHeaderValue(v)];
+  });
+}
