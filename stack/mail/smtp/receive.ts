@@ -1,0 +1,64 @@
+// DATA → stored message. The whole message is collected, summarized and stored before the
+// callback runs, so the client's final 250 means "durably stored". A client that vanishes
+// mid-DATA destroys the stream: 'end' never fires and nothing is stored.
+import type { SMTPServerDataStream } from 'smtp-server';
+import { type SummaryFields, summarize } from '../parse/summarize.ts';
+import type { MailStore, MessageSummary, SessionRecord } from '../store/types.ts';
+
+/** Never lose a message because it does not parse: keep it with what the envelope says. */
+export async function summarizeOrFallback(raw: Buffer, session: SessionRecord): Promise<SummaryFields> {
+  try {
+    return await summarize(raw, session);
+  } catch {
+    return {
+      messageId: '',
+      subject: '',
+      date: '',
+      from: session.mailFrom ? { name: '', address: session.mailFrom } : null,
+      to: [],
+      cc: [],
+      bcc: session.rcptTo.map((address) => ({ name: '', address })),
+      replyTo: [],
+      returnPath: session.mailFrom,
+      size: raw.length,
+      attachments: [],
+      snippet: '',
+      tags: [],
+      scopes: session.auth ? [session.auth.user] : [],
+      session,
+      searchText: '',
+    };
+  }
+}
+
+export function receiveMessage(
+  stream: SMTPServerDataStream,
+  store: MailStore,
+  record: () => SessionRecord,
+): Promise<MessageSummary | 'too-large' | 'aborted'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    stream.on('data', (chunk: Buffer) => {
+      // Past the limit the message will be refused with 552: stop holding its bytes.
+      if (stream.sizeExceeded) return;
+      chunks.push(chunk);
+      length += chunk.length;
+    });
+    stream.once('error', () => resolve('aborted'));
+    stream.once('close', () => {
+      if (!stream.readableEnded) resolve('aborted');
+    });
+    stream.once('end', () => {
+      if (stream.sizeExceeded) {
+        resolve('too-large');
+        return;
+      }
+      const raw = Buffer.concat(chunks, length);
+      const session = record();
+      summarizeOrFallback(raw, session)
+        .then((fields) => store.add(raw, fields))
+        .then(resolve, reject);
+    });
+  });
+}
