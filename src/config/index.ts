@@ -5,6 +5,7 @@ export { REDACTED, redactSettings } from './redact.ts';
 export {
   type AppSettings,
   DEFAULTS,
+  IMPLICIT_TLS_PORT,
   type S3Settings,
   SETTINGS_VARIABLES,
   type Settings,

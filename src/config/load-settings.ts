@@ -3,13 +3,13 @@ import { type Env, EnvReader } from './env-reader.ts';
 import { printAs, REDACTED, redactSettings } from './redact.ts';
 import {
   DEFAULTS,
+  IMPLICIT_TLS_PORT,
   type S3Settings,
   type Settings,
   type SmtpSettings,
   type StorageSettings,
 } from './settings.ts';
 
-const IMPLICIT_TLS_PORT = 465;
 const EMAIL_FORM = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/;
 // S3's bucket naming rules: 3-63 chars of lowercase letters, digits, dots and hyphens, starting and
 // ending alphanumeric, no "..", not shaped like an IPv4 address.
@@ -20,6 +20,7 @@ function readSmtp(env: EnvReader): SmtpSettings {
   const enabled = env.boolean('SMTP_ENABLED', DEFAULTS.SMTP_ENABLED);
   const port = env.integer('SMTP_PORT', DEFAULTS.SMTP_PORT, 1, 65_535, 'an integer port between 1 and 65535');
   const useTls = env.boolean('SMTP_USE_TLS', DEFAULTS.SMTP_USE_TLS);
+  const useSsl = env.boolean('SMTP_USE_SSL', port === IMPLICIT_TLS_PORT);
   const host = env.string('SMTP_HOST', DEFAULTS.SMTP_HOST).trim();
   const user = env.string('SMTP_USER', DEFAULTS.SMTP_USER);
   const password = env.string('SMTP_PASSWORD', DEFAULTS.SMTP_PASSWORD);
@@ -41,11 +42,13 @@ function readSmtp(env: EnvReader): SmtpSettings {
     }
     if (user === '' && password !== '') env.report('SMTP_USER', 'a user name when SMTP_PASSWORD is set');
   }
-  if (port === IMPLICIT_TLS_PORT && !useTls && env.raw('SMTP_USE_TLS') !== undefined) {
-    // 465 is TLS from the first byte; a plain-text client there cannot work and likely means a typo.
-    env.report('SMTP_USE_TLS', 'true (or unset) with SMTP_PORT=465, which is implicit TLS (SSL)');
+  if (useSsl && !useTls && env.raw('SMTP_USE_TLS') !== undefined) {
+    // Implicit TLS (465, or SMTP_USE_SSL=true) is TLS from the first byte; "no TLS" contradicts it.
+    const why =
+      env.raw('SMTP_USE_SSL') === undefined ? 'SMTP_PORT=465, which is' : 'SMTP_USE_SSL=true, which is';
+    env.report('SMTP_USE_TLS', `true (or unset) with ${why} implicit TLS (SSL)`);
   }
-  return { enabled, host, port, user, password, fromEmail, fromName, useTls, tlsCaFile };
+  return { enabled, host, port, user, password, fromEmail, fromName, useTls, useSsl, tlsCaFile };
 }
 
 function readEndpoint(env: EnvReader): string | undefined {

@@ -16,6 +16,12 @@ export interface SmtpSettings {
   readonly fromName: string;
   /** `SMTP_USE_TLS`: on a port other than 465, STARTTLS is required when true and not attempted when false. @default true */
   readonly useTls: boolean;
+  /**
+   * `SMTP_USE_SSL`: implicit TLS from the first byte (SMTPS), as Django's EMAIL_USE_SSL. Unset, it is
+   * true exactly when SMTP_PORT=465, the guide's "465: SSL"; set it for SMTPS on another port (the
+   * dev stack's 1465). @default SMTP_PORT === 465
+   */
+  readonly useSsl: boolean;
   /** `SMTP_TLS_CA_FILE`: PEM file of an extra CA trusted for SMTP TLS, on top of the public roots. @default undefined */
   readonly tlsCaFile: string | undefined;
 }
@@ -59,6 +65,9 @@ export interface Settings {
   readonly app: AppSettings;
 }
 
+/** The SMTPS port: implicit TLS unless SMTP_USE_SSL says otherwise. */
+export const IMPLICIT_TLS_PORT = 465;
+
 export const DEFAULTS = Object.freeze({
   SMTP_ENABLED: false,
   SMTP_HOST: 'smtp.gmail.com',
@@ -88,6 +97,7 @@ export const SETTINGS_VARIABLES = Object.freeze([
   'SMTP_FROM_EMAIL',
   'SMTP_FROM_NAME',
   'SMTP_USE_TLS',
+  'SMTP_USE_SSL',
   'SMTP_TLS_CA_FILE',
   'STORAGE_TYPE',
   'AWS_ACCESS_KEY_ID',

@@ -37,6 +37,7 @@ describe('loadSettings defaults', () => {
       fromEmail: 'noreply@focusmate.com',
       fromName: 'Focus Mate',
       useTls: true,
+      useSsl: false,
       tlsCaFile: undefined,
     });
     expect(s.storage).toEqual({
@@ -66,6 +67,7 @@ describe('loadSettings defaults', () => {
       SMTP_FROM_EMAIL: 'team@example.com',
       SMTP_FROM_NAME: '포커스 메이트',
       SMTP_USE_TLS: '0',
+      SMTP_USE_SSL: 'no',
       SMTP_TLS_CA_FILE: '.stack/ca/ca.pem',
       ...S3_ENV,
       AWS_S3_REGION: 'ap-northeast-2',
@@ -83,6 +85,7 @@ describe('loadSettings defaults', () => {
       fromEmail: 'team@example.com',
       fromName: '포커스 메이트',
       useTls: false,
+      useSsl: false,
       tlsCaFile: '.stack/ca/ca.pem',
     });
     expect(s.storage).toEqual({
@@ -115,6 +118,16 @@ describe('loadSettings defaults', () => {
     expect(loadSettings({ SMTP_ENABLED: value }).smtp.enabled).toBe(expected);
   });
 
+  it('uses implicit TLS (SSL) on port 465 unless SMTP_USE_SSL says otherwise', () => {
+    expect(loadSettings({ SMTP_PORT: '465' }).smtp.useSsl).toBe(true);
+    expect(loadSettings({ SMTP_PORT: '587' }).smtp.useSsl).toBe(false);
+    expect(loadSettings({ SMTP_PORT: '1465', SMTP_USE_SSL: 'true' }).smtp.useSsl).toBe(true);
+    expect(loadSettings({ SMTP_PORT: '465', SMTP_USE_SSL: 'false' }).smtp.useSsl).toBe(false);
+    expect(loadSettings({ SMTP_PORT: '465', SMTP_USE_SSL: 'false', SMTP_USE_TLS: 'false' }).smtp.useTls).toBe(
+      false,
+    );
+  });
+
   it('uses path-style addressing only with an endpoint override', () => {
     expect(loadSettings(S3_ENV).storage.s3.forcePathStyle).toBe(false);
     expect(
@@ -138,7 +151,7 @@ describe('loadSettings defaults', () => {
   it('lists every variable it reads', () => {
     expect(SETTINGS_VARIABLES).toContain('AWS_ENDPOINT_URL_S3');
     expect(SETTINGS_VARIABLES).toContain('SMTP_TLS_CA_FILE');
-    expect(SETTINGS_VARIABLES).toHaveLength(18);
+    expect(SETTINGS_VARIABLES).toHaveLength(19);
   });
 });
 
@@ -176,7 +189,14 @@ describe('loadSettings validation', () => {
       undefined,
       'a user name when SMTP_PASSWORD is set',
     ],
-    [{ SMTP_PORT: '465', SMTP_USE_TLS: 'false' }, 'SMTP_USE_TLS', 'false', 'implicit TLS'],
+    [
+      { SMTP_PORT: '465', SMTP_USE_TLS: 'false' },
+      'SMTP_USE_TLS',
+      'false',
+      'SMTP_PORT=465, which is implicit TLS',
+    ],
+    [{ SMTP_USE_SSL: 'true', SMTP_USE_TLS: 'false' }, 'SMTP_USE_TLS', 'false', 'SMTP_USE_SSL=true, which is'],
+    [{ SMTP_USE_SSL: 'sometimes' }, 'SMTP_USE_SSL', 'sometimes', 'true/false, 1/0 or yes/no'],
     [{ SMTP_TLS_CA_FILE: ' ' }, 'SMTP_TLS_CA_FILE', ' ', 'a path to a PEM file'],
     [{ ...S3_ENV, AWS_S3_BUCKET: '' }, 'AWS_S3_BUCKET', '', 'a bucket name when STORAGE_TYPE=s3'],
     [{ ...S3_ENV, AWS_S3_BUCKET: 'Bad_Bucket' }, 'AWS_S3_BUCKET', 'Bad_Bucket', 'an S3 bucket name'],
