@@ -42,8 +42,8 @@ beforeAll(async () => {
   await writeFile(caFile, ca.caCertPem);
   // Issued once: RSA key generation is the slow part of these tests.
   leaf = ca.issue([...DEFAULT_LEAF_HOSTS]);
-  untrustedLeaf = untrustedLeaf;
-  wrongHostLeaf = wrongHostLeaf;
+  untrustedLeaf = otherCa.issue(['localhost']);
+  wrongHostLeaf = ca.issue(['mail.example.test']);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
