@@ -4,10 +4,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { type ChecksumAlgorithm, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate, checksumOf, ingest } from '../../../stack/s3/ingest/index.ts';
-import type { AuthContext } from '../../../stack/s3/ingest/types.ts';
+import type { AuthContext, ChecksumAlgorithm } from '../../../stack/s3/ingest/types.ts';
 import { type CapturedRequest, type CaptureServer, startCaptureServer } from './capture-server.ts';
 import { credentials, lookup, requestInfo, streamError } from './fixtures.ts';
 
