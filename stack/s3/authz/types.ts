@@ -29,7 +29,12 @@ export interface AccessDecision {
   /** Human explanation: which policy and statement decided, or why nothing allowed it. */
   reason: string;
   /** Where the deciding statement lives, when one did. */
-  decidedBy?: { policy: 'identity' | 'bucket' | 'block-public-access' | 'root' | 'default'; name?: string; sid?: string; index?: number };
+  decidedBy?: {
+    policy: 'identity' | 'bucket' | 'block-public-access' | 'root' | 'default';
+    name?: string;
+    sid?: string;
+    index?: number;
+  };
 }
 
 export type Authorizer = (request: AccessRequest) => AccessDecision | Promise<AccessDecision>;

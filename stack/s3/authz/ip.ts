@@ -1,0 +1,77 @@
+// IPv4 / IPv6 addresses and CIDR blocks for IpAddress / NotIpAddress (aws:SourceIp).
+// An IPv4-mapped IPv6 address (`::ffff:127.0.0.1`, what Node reports on dual-stack sockets)
+// is the IPv4 address it maps, so `127.0.0.0/8` matches it as it would on AWS.
+import { isIPv4, isIPv6 } from 'node:net';
+
+export interface IpAddressValue {
+  family: 4 | 6;
+  value: bigint;
+}
+
+export interface Cidr extends IpAddressValue {
+  prefix: number;
+}
+
+function parseV4(text: string): bigint {
+  return text.split('.').reduce((acc, octet) => (acc << 8n) | BigInt(Number(octet)), 0n);
+}
+
+function parseV6(text: string): bigint {
+  let head = text;
+  let tail4: bigint | undefined;
+  const lastColon = head.lastIndexOf(':');
+  if (head.includes('.')) {
+    tail4 = parseV4(head.slice(lastColon + 1));
+    head = `${head.slice(0, lastColon + 1)}0:0`;
+  }
+  const [left = '', right] = head.split('::') as [string, string | undefined];
+  const leftGroups = left ? left.split(':') : [];
+  const rightGroups = right === undefined ? [] : right ? right.split(':') : [];
+  const missing = 8 - leftGroups.length - rightGroups.length;
+  const groups = [
+    ...leftGroups,
+    ...Array<string>(right === undefined ? 0 : missing).fill('0'),
+    ...rightGroups,
+  ];
+  let value = groups.reduce((acc, g) => (acc << 16n) | BigInt(Number.parseInt(g, 16)), 0n);
+  if (tail4 !== undefined) value = (value & ~0xffffffffn) | tail4;
+  return value;
+}
+
+const MAPPED_PREFIX = 0xffffn << 32n;
+
+/** Parses an address; returns undefined when it is not one. */
+export function parseIp(text: string): IpAddressValue | undefined {
+  const trimmed = text.trim();
+  if (isIPv4(trimmed)) return { family: 4, value: parseV4(trimmed) };
+  const bare = trimmed.replace(/%.*$/, '');
+  if (isIPv6(bare)) {
+    const value = parseV6(bare);
+    if (value >> 32n === 0xffffn && (value & ~0xffffffffn) === MAPPED_PREFIX) {
+      return { family: 4, value: value & 0xffffffffn };
+    }
+    return { family: 6, value };
+  }
+  return undefined;
+}
+
+/** Parses `addr` or `addr/prefix`; a bare address is a /32 (/128). */
+export function parseCidr(text: string): Cidr | undefined {
+  const slash = text.indexOf('/');
+  const address = parseIp(slash === -1 ? text : text.slice(0, slash));
+  if (!address) return undefined;
+  const max = address.family === 4 ? 32 : 128;
+  if (slash === -1) return { ...address, prefix: max };
+  const prefixText = text.slice(slash + 1).trim();
+  if (!/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  if (prefix > max) return undefined;
+  return { ...address, prefix };
+}
+
+export function cidrContains(cidr: Cidr, address: IpAddressValue): boolean {
+  if (cidr.family !== address.family) return false;
+  const bits = BigInt(cidr.family === 4 ? 32 : 128);
+  const shift = bits - BigInt(cidr.prefix);
+  return cidr.value >> shift === address.value >> shift;
+}
