@@ -5,6 +5,7 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import { MailError } from '../errors.ts';
 import type { MailStore, MessageSummary } from '../store/types.ts';
 import { PARSE_OPTIONS } from './parse-options.ts';
+import { trimLongHeaders } from './trim-headers.ts';
 
 const ENTRIES = 4;
 
@@ -26,7 +27,9 @@ export class ParsedCache {
     } else {
       entry = this.#store.raw(m.id).then((raw) => {
         if (!raw) throw new MailError('NOT_FOUND', `Message ${m.id} not found`);
-        return simpleParser(raw, PARSE_OPTIONS);
+        return simpleParser(raw, PARSE_OPTIONS).catch(() =>
+          simpleParser(trimLongHeaders(raw), PARSE_OPTIONS),
+        );
       });
       entry.catch(() => this.#entries.delete(m.id));
     }

@@ -3,12 +3,18 @@
 // mid-DATA destroys the stream: 'end' never fires and nothing is stored.
 import type { SMTPServerDataStream } from 'smtp-server';
 import { type SummaryFields, summarize } from '../parse/summarize.ts';
+import { trimLongHeaders } from '../parse/trim-headers.ts';
 import type { MailStore, MessageSummary, SessionRecord } from '../store/types.ts';
 
 /** Never lose a message because it does not parse: keep it with what the envelope says. */
 export async function summarizeOrFallback(raw: Buffer, session: SessionRecord): Promise<SummaryFields> {
   try {
     return await summarize(raw, session);
+  } catch {
+    // Retried below with oversized header fields cut; then the envelope alone.
+  }
+  try {
+    return { ...(await summarize(trimLongHeaders(raw), session)), size: raw.length };
   } catch {
     return {
       messageId: '',
