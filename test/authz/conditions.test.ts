@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateClause, parseOperator } from '../../stack/s3/authz/conditions.ts';
 import type { ConditionClause } from '../../stack/s3/authz/policy-types.ts';
+import { normalizeKey } from '../../stack/s3/authz/wildcard.ts';
 
 type Ctx = Record<string, string | string[]>;
 
@@ -14,7 +15,7 @@ function holds(operator: string, key: string, values: string | string[], ctx: Ct
     key,
     values: Array.isArray(values) ? values : [values],
   };
-  const vars = new Map(Object.entries(ctx).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v : [v]]));
+  const vars = new Map(Object.entries(ctx).map(([k, v]) => [normalizeKey(k), Array.isArray(v) ? v : [v]]));
   return evaluateClause(clause, vars, '2012-10-17');
 }
 
@@ -137,6 +138,9 @@ describe('condition operators', () => {
       true,
     ],
     ['ArnNotEquals', 'aws:PrincipalArn', 'arn:aws:iam::000000000000:user/ann', none, true],
+    // Tag keys: the key family is case-insensitive, the tag name is not
+    ['StringEquals', 'S3:ExistingObjectTag/team', 't1', { 's3:existingobjecttag/team': 't1' }, true],
+    ['StringEquals', 's3:ExistingObjectTag/Team', 't1', { 's3:ExistingObjectTag/team': 't1' }, false],
     // Null
     ['Null', 's3:x-amz-server-side-encryption', 'true', none, true],
     [

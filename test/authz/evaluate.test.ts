@@ -226,6 +226,12 @@ describe('evaluation: explicit deny, allow, implicit deny', () => {
       false,
     ],
     [
+      'no variables in a 2008-10-17 policy: ${...} is literal text',
+      request('s3:PutObject', { key: 'home/focusmate-s3-user/a.txt' }),
+      { identity: [{ Version: '2008-10-17', ...allowAll('s3:PutObject', obj('home/${aws:username}/*')) }] },
+      false,
+    ],
+    [
       'NotPrincipal deny spares the named user',
       request('s3:DeleteObject', { key: 'a' }),
       {

@@ -5,7 +5,7 @@ import { type DecisionFilter, DecisionLog, type DecisionRecord } from './decisio
 import { evaluateAccess } from './evaluate.ts';
 import type { NamedPolicy, ParsedPolicy, PublicAccessBlockFlags } from './policy-types.ts';
 import type { AccessDecision, AccessRequest, Authorizer } from './types.ts';
-import type { ContextValues } from './wildcard.ts';
+import { type ContextValues, normalizeKey } from './wildcard.ts';
 
 export interface AuthorizerDeps {
   /** The identity policies attached to a user (never called for the anonymous principal). */
@@ -31,11 +31,11 @@ export interface PolicyAuthorizer extends Authorizer {
   clearDecisions(): void;
 }
 
-/** The request's condition keys by lower-case name, with the keys IAM derives itself. */
+/** The request's condition keys by normalized name, with the keys IAM derives itself. */
 export function requestContext(request: AccessRequest, now: Date, accountId: string): ContextValues {
   const ctx = new Map<string, readonly string[]>();
   for (const [key, value] of Object.entries(request.context)) {
-    ctx.set(key.toLowerCase(), Array.isArray(value) ? value : [value as string]);
+    ctx.set(normalizeKey(key), Array.isArray(value) ? value : [value as string]);
   }
   if (!ctx.has('aws:currenttime')) ctx.set('aws:currenttime', [now.toISOString().replace(/\.\d{3}Z$/, 'Z')]);
   if (!ctx.has('aws:epochtime')) ctx.set('aws:epochtime', [String(Math.floor(now.getTime() / 1000))]);

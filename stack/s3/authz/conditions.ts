@@ -4,7 +4,7 @@
 // `ForAnyValue` fails; `Null` tests presence itself.
 import { cidrContains, parseCidr, parseIp } from './ip.ts';
 import type { ConditionBase, ConditionClause, PolicyVersion } from './policy-types.ts';
-import { type ContextValues, compilePattern, substituteVariables } from './wildcard.ts';
+import { type ContextValues, compilePattern, normalizeKey, substituteVariables } from './wildcard.ts';
 
 export const CONDITION_BASES: readonly ConditionBase[] = [
   'StringEquals',
@@ -169,7 +169,7 @@ export function evaluateClause(
   vars: ContextValues,
   version: PolicyVersion,
 ): boolean {
-  const found = vars.get(clause.key.toLowerCase());
+  const found = vars.get(normalizeKey(clause.key));
   const present = found !== undefined && found.length > 0;
   if (clause.base === 'Null') {
     return clause.values.some((v) => (v.toLowerCase() === 'true' ? !present : present));

@@ -3,8 +3,18 @@
 // documents; in 2008-10-17 `${...}` is plain text, as on AWS.
 import type { PolicyVersion } from './policy-types.ts';
 
-/** Condition / variable values by lower-case key. */
+/** Condition / variable values by normalized key (see normalizeKey). */
 export type ContextValues = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * Condition key names are case-insensitive, but the tag name after the `/` of
+ * `s3:ExistingObjectTag/<tag>` or `s3:RequestObjectTag/<tag>` is not (S3 tag keys are
+ * case-sensitive), so only the part before the first `/` is lower-cased.
+ */
+export function normalizeKey(key: string): string {
+  const slash = key.indexOf('/');
+  return slash === -1 ? key.toLowerCase() : key.slice(0, slash).toLowerCase() + key.slice(slash);
+}
 
 type Piece = { literal: string } | { wildcard: '*' | '?' };
 
@@ -49,7 +59,7 @@ function resolveVariable(body: string, vars: ContextValues | undefined): string 
   const inner = body.trim();
   if (inner === '*' || inner === '?' || inner === '$') return inner;
   const comma = inner.indexOf(',');
-  const key = (comma === -1 ? inner : inner.slice(0, comma)).trim().toLowerCase();
+  const key = normalizeKey((comma === -1 ? inner : inner.slice(0, comma)).trim());
   const found = vars?.get(key);
   // A multi-valued key cannot stand in a single-valued position.
   if (found && found.length === 1) return found[0]!;
