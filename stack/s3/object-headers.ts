@@ -1,0 +1,170 @@
+// Object metadata between HTTP headers and the stored record: system headers, user
+// metadata (x-amz-meta-*, 2 KB as AWS counts it), tags (x-amz-tagging), SSE, checksums.
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { S3Error } from './errors.ts';
+import type { ObjectRecord } from './storage/types.ts';
+import { parseTagQuery } from './tags.ts';
+
+const MAX_USER_META = 2048;
+
+export type ContentMeta = Pick<
+  ObjectRecord,
+  | 'contentType'
+  | 'contentEncoding'
+  | 'contentDisposition'
+  | 'contentLanguage'
+  | 'cacheControl'
+  | 'expires'
+  | 'userMeta'
+  | 'storageClass'
+  | 'sse'
+>;
+
+function one(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+/** Content-Encoding without the transport-only `aws-chunked` token. */
+export function storedContentEncoding(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const kept = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && s.toLowerCase() !== 'aws-chunked');
+  return kept.length ? kept.join(',') : undefined;
+}
+
+const STORAGE_CLASSES = new Set([
+  'STANDARD',
+  'REDUCED_REDUNDANCY',
+  'STANDARD_IA',
+  'ONEZONE_IA',
+  'INTELLIGENT_TIERING',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+  'GLACIER_IR',
+  'EXPRESS_ONEZONE',
+]);
+
+/** Server-side encryption as requested; every object is SSE-S3 on AWS since January 2023. */
+export function requestedSse(headers: IncomingHttpHeaders): string {
+  const sse = one(headers, 'x-amz-server-side-encryption');
+  if (sse === undefined || sse === 'AES256') return 'AES256';
+  if (sse === 'aws:kms' || sse === 'aws:kms:dsse') {
+    throw new S3Error('NotImplemented', 'SSE-KMS is not implemented by this server yet', {
+      Header: 'x-amz-server-side-encryption',
+    });
+  }
+  throw new S3Error('InvalidArgument', 'The encryption method specified is not supported', {
+    ArgumentName: 'x-amz-server-side-encryption',
+    ArgumentValue: sse,
+  });
+}
+
+export function refuseSseC(headers: IncomingHttpHeaders): void {
+  if (headers['x-amz-server-side-encryption-customer-algorithm'] !== undefined) {
+    throw new S3Error('NotImplemented', 'SSE-C is not implemented by this server', {
+      Header: 'x-amz-server-side-encryption-customer-algorithm',
+    });
+  }
+}
+
+/**
+ * Object ACLs: new buckets enforce bucket-owner ownership on AWS, which refuses any ACL
+ * other than the ones equivalent to "owner has full control".
+ */
+export function checkAclHeaders(headers: IncomingHttpHeaders): void {
+  const acl = one(headers, 'x-amz-acl');
+  const grants = [
+    'x-amz-grant-full-control',
+    'x-amz-grant-read',
+    'x-amz-grant-read-acp',
+    'x-amz-grant-write-acp',
+  ];
+  if (
+    (acl !== undefined && acl !== 'private' && acl !== 'bucket-owner-full-control') ||
+    grants.some((g) => headers[g])
+  ) {
+    throw new S3Error('AccessControlListNotSupported', 'The bucket does not allow ACLs');
+  }
+}
+
+export function userMetaFrom(headers: IncomingHttpHeaders): Record<string, string> {
+  const meta: Record<string, string> = {};
+  let size = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
+    const k = name.slice('x-amz-meta-'.length);
+    const v = Array.isArray(value) ? value.join(',') : value;
+    meta[k] = v;
+    size += Buffer.byteLength(k) + Buffer.byteLength(v);
+  }
+  if (size > MAX_USER_META)
+    throw new S3Error('MetadataTooLarge', undefined, {
+      Size: String(size),
+      MaxSizeAllowed: String(MAX_USER_META),
+    });
+  return meta;
+}
+
+export function contentMetaFrom(headers: IncomingHttpHeaders): ContentMeta {
+  const storageClass = one(headers, 'x-amz-storage-class') ?? 'STANDARD';
+  if (!STORAGE_CLASSES.has(storageClass))
+    throw new S3Error('InvalidStorageClass', undefined, { StorageClassRequested: storageClass });
+  refuseSseC(headers);
+  checkAclHeaders(headers);
+  return {
+    contentType: one(headers, 'content-type') || 'binary/octet-stream',
+    contentEncoding: storedContentEncoding(one(headers, 'content-encoding')),
+    contentDisposition: one(headers, 'content-disposition'),
+    contentLanguage: one(headers, 'content-language'),
+    cacheControl: one(headers, 'cache-control'),
+    expires: one(headers, 'expires'),
+    userMeta: userMetaFrom(headers),
+    storageClass,
+    sse: requestedSse(headers),
+  };
+}
+
+export function tagsFromHeader(headers: IncomingHttpHeaders): [string, string][] {
+  const raw = one(headers, 'x-amz-tagging');
+  return raw === undefined ? [] : parseTagQuery(raw);
+}
+
+export function quotedEtag(etag: string): string {
+  return `"${etag}"`;
+}
+
+export function httpDate(ms: number): string {
+  return new Date(ms).toUTCString();
+}
+
+/** Headers of a GET/HEAD response describing the object (not the range or checksum). */
+export function setObjectHeaders(res: ServerResponse, rec: ObjectRecord): void {
+  res.setHeader('ETag', quotedEtag(rec.etag));
+  res.setHeader('Last-Modified', httpDate(rec.lastModified));
+  res.setHeader('Content-Type', rec.contentType);
+  res.setHeader('Accept-Ranges', 'bytes');
+  if (rec.contentEncoding) res.setHeader('Content-Encoding', rec.contentEncoding);
+  if (rec.contentDisposition) res.setHeader('Content-Disposition', rec.contentDisposition);
+  if (rec.contentLanguage) res.setHeader('Content-Language', rec.contentLanguage);
+  if (rec.cacheControl) res.setHeader('Cache-Control', rec.cacheControl);
+  if (rec.expires) res.setHeader('Expires', rec.expires);
+  for (const [k, v] of Object.entries(rec.userMeta)) res.setHeader(`x-amz-meta-${k}`, v);
+  if (rec.sse) res.setHeader('x-amz-server-side-encryption', rec.sse);
+  if (rec.storageClass !== 'STANDARD') res.setHeader('x-amz-storage-class', rec.storageClass);
+  if (rec.tags.length) res.setHeader('x-amz-tagging-count', String(rec.tags.length));
+  if (rec.parts) res.setHeader('x-amz-mp-parts-count', String(rec.parts.length));
+}
+
+/** x-amz-checksum-<alg> and x-amz-checksum-type, only when the client asked with x-amz-checksum-mode. */
+export function setChecksumHeaders(
+  res: ServerResponse,
+  rec: ObjectRecord,
+  headers: IncomingHttpHeaders,
+): void {
+  if (!rec.checksum || one(headers, 'x-amz-checksum-mode')?.toUpperCase() !== 'ENABLED') return;
+  res.setHeader(`x-amz-checksum-${rec.checksum.algorithm.toLowerCase()}`, rec.checksum.value);
+  res.setHeader('x-amz-checksum-type', rec.checksum.type);
+}

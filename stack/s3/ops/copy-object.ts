@@ -1,0 +1,119 @@
+// CopyObject: GetObject on the source and PutObject on the destination are both authorized;
+// COPY/REPLACE directives for metadata and tags; conditional copy headers.
+
+import { drainBody } from '../body.ts';
+import { checkReadConditions, checkWriteConditions, writeConditionsFrom } from '../conditions.ts';
+import { copyBytes } from '../copy-bytes.ts';
+import { parseCopySource } from '../copy-source.ts';
+import { S3Error } from '../errors.ts';
+import { parseChecksumAlgorithm } from '../ingest/checksum.ts';
+import { contentMetaFrom, quotedEtag, tagsFromHeader } from '../object-headers.ts';
+import { FIVE_GIB } from '../options.ts';
+import { header, objectArn, type RequestContext } from '../request-context.ts';
+import { sendXml } from '../respond.ts';
+import { isoDate, tag, xmlDocument } from '../xml.ts';
+import { requireObject } from './get-object.ts';
+import { existingTagConditions, requestTagConditions } from './tag-conditions.ts';
+
+function directive(ctx: RequestContext, name: string): 'COPY' | 'REPLACE' {
+  const v = header(ctx, name);
+  if (v === undefined || v === 'COPY') return 'COPY';
+  if (v === 'REPLACE') return 'REPLACE';
+  throw new S3Error(
+    'InvalidArgument',
+    `Unknown ${name === 'x-amz-metadata-directive' ? 'metadata' : 'tagging'} directive.`,
+    {
+      ArgumentName: name,
+      ArgumentValue: v,
+    },
+  );
+}
+
+export async function copyObject(ctx: RequestContext): Promise<void> {
+  const src = parseCopySource(ctx);
+  const bucket = ctx.store.requireBucket(ctx.bucket!).name;
+  const key = ctx.key!;
+  const srcRec0 = ctx.store.bucket(src.bucket) ? ctx.store.head(src.bucket, src.key) : undefined;
+  await ctx.authorize(
+    's3:GetObject',
+    objectArn(src.bucket, src.key),
+    srcRec0 ? existingTagConditions(srcRec0) : {},
+  );
+  await ctx.authorize('s3:PutObject', objectArn(bucket, key), requestTagConditions(ctx));
+  await drainBody(ctx);
+  const source = await requireObject(ctx, src.bucket, src.key);
+  checkReadConditions(ctx.req.headers, source, 'x-amz-copy-source-');
+  if (source.size > FIVE_GIB) {
+    throw new S3Error(
+      'InvalidRequest',
+      `The specified copy source is larger than the maximum allowable size for a copy source: ${FIVE_GIB}`,
+    );
+  }
+  const metaDirective = directive(ctx, 'x-amz-metadata-directive');
+  const tagDirective = directive(ctx, 'x-amz-tagging-directive');
+  const requested = contentMetaFrom(ctx.req.headers);
+  const sameObject = src.bucket === bucket && src.key === key;
+  const changesStorage =
+    header(ctx, 'x-amz-storage-class') !== undefined && requested.storageClass !== source.storageClass;
+  const changesSse = header(ctx, 'x-amz-server-side-encryption') !== undefined;
+  const changesRedirect = header(ctx, 'x-amz-website-redirect-location') !== undefined;
+  if (sameObject && metaDirective === 'COPY' && !changesStorage && !changesSse && !changesRedirect) {
+    throw new S3Error(
+      'InvalidRequest',
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    );
+  }
+  const meta =
+    metaDirective === 'REPLACE'
+      ? requested
+      : {
+          contentType: source.contentType,
+          contentEncoding: source.contentEncoding,
+          contentDisposition: source.contentDisposition,
+          contentLanguage: source.contentLanguage,
+          cacheControl: source.cacheControl,
+          expires: source.expires,
+          userMeta: source.userMeta,
+          storageClass: header(ctx, 'x-amz-storage-class') ? requested.storageClass : source.storageClass,
+          sse: requested.sse,
+        };
+  const tags = tagDirective === 'REPLACE' ? tagsFromHeader(ctx.req.headers) : source.tags;
+  const algorithm =
+    parseChecksumAlgorithm(header(ctx, 'x-amz-checksum-algorithm')) ??
+    source.checksum?.algorithm ??
+    'CRC64NVME';
+  const conditions = writeConditionsFrom(ctx.req.headers);
+  const copied = await copyBytes(ctx.store, source, 0, source.size - 1, algorithm);
+  const now = Math.floor(ctx.options.now() / 1000) * 1000;
+  let rec: Awaited<ReturnType<typeof ctx.store.commitObject>>;
+  try {
+    rec = await ctx.store.commitObject(bucket, key, (existing) => {
+      checkWriteConditions(conditions, existing, key);
+      return {
+        key,
+        size: source.size,
+        etag: copied.md5Hex,
+        lastModified: now,
+        ...meta,
+        tags,
+        checksum: { algorithm, value: copied.checksum, type: 'FULL_OBJECT' },
+        blobs: [copied.blob],
+      };
+    });
+  } catch (err) {
+    await ctx.store.discardBlob(copied.blob);
+    throw err;
+  }
+  sendXml(
+    ctx.res,
+    200,
+    xmlDocument(
+      'CopyObjectResult',
+      tag('ETag', quotedEtag(rec.etag)),
+      tag('LastModified', isoDate(rec.lastModified)),
+      tag('ChecksumType', 'FULL_OBJECT'),
+      tag(`Checksum${algorithm}`, copied.checksum),
+    ),
+    rec.sse ? { 'x-amz-server-side-encryption': rec.sse } : {},
+  );
+}

@@ -1,0 +1,108 @@
+// GetObject and HeadObject: conditional reads, one byte range or one part, response-*
+// overrides, checksums only on request and never for a partial body.
+import { pipeline } from 'node:stream/promises';
+import { checkReadConditions } from '../conditions.ts';
+import { S3Error } from '../errors.ts';
+import { httpDate, quotedEtag, setChecksumHeaders, setObjectHeaders } from '../object-headers.ts';
+import { type ByteRange, parseRange } from '../range.ts';
+import { bucketArn, header, type RequestContext } from '../request-context.ts';
+import type { ObjectRecord } from '../storage/types.ts';
+
+const OVERRIDES: [string, string][] = [
+  ['response-content-type', 'Content-Type'],
+  ['response-content-language', 'Content-Language'],
+  ['response-expires', 'Expires'],
+  ['response-cache-control', 'Cache-Control'],
+  ['response-content-disposition', 'Content-Disposition'],
+  ['response-content-encoding', 'Content-Encoding'],
+];
+
+/**
+ * The object, or the error AWS gives for a missing one: 404 NoSuchKey only to a caller who
+ * may list the bucket, 403 AccessDenied to anyone else (so absence does not leak).
+ */
+export async function requireObject(ctx: RequestContext, bucket: string, key: string): Promise<ObjectRecord> {
+  ctx.store.requireBucket(bucket);
+  const rec = ctx.store.head(bucket, key);
+  if (rec) return rec;
+  const mayList = await ctx.authorize('s3:ListBucket', bucketArn(bucket), { 's3:prefix': key }, true);
+  if (!mayList.allowed) throw new S3Error('AccessDenied');
+  throw new S3Error('NoSuchKey', undefined, { Key: key });
+}
+
+function partRange(ctx: RequestContext, rec: ObjectRecord): ByteRange | undefined {
+  const raw = ctx.query.get('partNumber');
+  if (raw === null) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 10000) {
+    throw new S3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', {
+      ArgumentName: 'partNumber',
+      ArgumentValue: raw,
+    });
+  }
+  if (header(ctx, 'range') !== undefined) {
+    throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+  }
+  if (!rec.parts) {
+    if (n === 1) return { start: 0, end: rec.size - 1 };
+    throw new S3Error('InvalidPartNumber', undefined, { PartNumberRequested: raw, ActualPartCount: '1' });
+  }
+  let start = 0;
+  for (const p of rec.parts) {
+    if (p.partNumber === n) return { start, end: start + p.size - 1 };
+    start += p.size;
+  }
+  throw new S3Error('InvalidPartNumber', undefined, {
+    PartNumberRequested: raw,
+    ActualPartCount: String(rec.parts.length),
+  });
+}
+
+export async function getObject(ctx: RequestContext): Promise<void> {
+  const head = ctx.req.method === 'HEAD';
+  const rec = await requireObject(ctx, ctx.bucket!, ctx.key!);
+  const { res } = ctx;
+
+  const overrides = OVERRIDES.filter(([q]) => ctx.query.has(q));
+  if (overrides.length && !ctx.auth.identity) {
+    throw new S3Error(
+      'InvalidRequest',
+      'Request specific response headers cannot be used for anonymous GET requests.',
+    );
+  }
+
+  const byPart = partRange(ctx, rec);
+  const condition = checkReadConditions(ctx.req.headers, rec);
+  if (condition === 'not-modified') {
+    res.statusCode = 304;
+    res.setHeader('ETag', quotedEtag(rec.etag));
+    res.setHeader('Last-Modified', httpDate(rec.lastModified));
+    res.end();
+    return;
+  }
+  const range =
+    byPart ??
+    (rec.size === 0 && !header(ctx, 'range') ? undefined : parseRange(header(ctx, 'range'), rec.size));
+
+  setObjectHeaders(res, rec);
+  for (const [q, h] of overrides) res.setHeader(h, ctx.query.get(q)!);
+  if (!range || (byPart && !rec.parts)) setChecksumHeaders(res, rec, ctx.req.headers);
+  if (byPart && rec.parts) res.setHeader('x-amz-mp-parts-count', String(rec.parts.length));
+
+  let start = 0;
+  let end = rec.size - 1;
+  if (range) {
+    start = range.start;
+    end = range.end;
+    res.statusCode = 206;
+    res.setHeader('Content-Range', `bytes ${start}-${end}/${rec.size}`);
+  } else {
+    res.statusCode = 200;
+  }
+  res.setHeader('Content-Length', end - start + 1);
+  if (head || end < start) {
+    res.end();
+    return;
+  }
+  await pipeline(ctx.store.read(rec, start, end), res);
+}

@@ -1,0 +1,65 @@
+// GetObjectAttributes: ETag (unquoted, as AWS shows it here), checksum, parts, storage class, size.
+import { S3Error } from '../errors.ts';
+import { httpDate } from '../object-headers.ts';
+import { header, type RequestContext } from '../request-context.ts';
+import { sendXml } from '../respond.ts';
+import { block, tag, xmlDocument } from '../xml.ts';
+import { requireObject } from './get-object.ts';
+
+const ATTRIBUTES = new Set(['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize']);
+
+export async function getObjectAttributes(ctx: RequestContext): Promise<void> {
+  const wanted = (header(ctx, 'x-amz-object-attributes') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!wanted.length) {
+    throw new S3Error('InvalidArgument', 'Missing required header for this request: x-amz-object-attributes');
+  }
+  for (const w of wanted) {
+    if (!ATTRIBUTES.has(w))
+      throw new S3Error('InvalidArgument', 'Invalid attribute name specified.', {
+        ArgumentName: 'x-amz-object-attributes',
+        ArgumentValue: w,
+      });
+  }
+  const rec = await requireObject(ctx, ctx.bucket!, ctx.key!);
+  const has = (a: string) => wanted.includes(a);
+  const maxParts = Math.min(Number(header(ctx, 'x-amz-max-parts') ?? 1000) || 1000, 1000);
+  const marker = Number(header(ctx, 'x-amz-part-number-marker') ?? 0) || 0;
+  const parts = (rec.parts ?? []).filter((p) => p.partNumber > marker);
+  const page = parts.slice(0, maxParts);
+  const c = rec.checksum;
+  sendXml(
+    ctx.res,
+    200,
+    xmlDocument(
+      'GetObjectAttributesResponse',
+      has('ETag') ? tag('ETag', rec.etag) : '',
+      has('Checksum') && c
+        ? block('Checksum', tag(`Checksum${c.algorithm}`, c.value), tag('ChecksumType', c.type))
+        : '',
+      has('ObjectParts') && rec.parts
+        ? block(
+            'ObjectParts',
+            tag('TotalPartsCount', rec.parts.length),
+            tag('PartNumberMarker', marker),
+            tag('NextPartNumberMarker', page.length ? page[page.length - 1]!.partNumber : 0),
+            tag('MaxParts', maxParts),
+            tag('IsTruncated', parts.length > page.length),
+            page.map((p) =>
+              block(
+                'Part',
+                tag('PartNumber', p.partNumber),
+                tag('Size', p.size),
+                c && p.checksum ? tag(`Checksum${c.algorithm}`, p.checksum) : '',
+              ),
+            ),
+          )
+        : '',
+      has('StorageClass') ? tag('StorageClass', rec.storageClass) : '',
+      has('ObjectSize') ? tag('ObjectSize', rec.size) : '',
+    ),
+    { 'Last-Modified': httpDate(rec.lastModified) },
+  );
+}

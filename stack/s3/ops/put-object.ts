@@ -1,0 +1,58 @@
+// PutObject: the verified body into a blob, then an atomic commit under the key's lock where
+// conditional writes (If-None-Match: *, If-Match) are decided.
+import { ingestToBlob } from '../body.ts';
+import { checkWriteConditions, writeConditionsFrom } from '../conditions.ts';
+import type { ChecksumAlgorithm, IngestResult } from '../ingest/types.ts';
+import { contentMetaFrom, quotedEtag, tagsFromHeader } from '../object-headers.ts';
+import type { RequestContext } from '../request-context.ts';
+import { sendEmpty } from '../respond.ts';
+import type { StoredChecksum } from '../storage/types.ts';
+
+/** The checksum an object keeps: the one the client declared, else CRC64NVME as S3 computes by default. */
+export function objectChecksum(
+  result: IngestResult,
+  fallback: ChecksumAlgorithm = 'CRC64NVME',
+): StoredChecksum | undefined {
+  if (result.checksum) return { ...result.checksum, type: 'FULL_OBJECT' };
+  const value = result.computed[fallback];
+  return value ? { algorithm: fallback, value, type: 'FULL_OBJECT' } : undefined;
+}
+
+export function checksumResponseHeaders(c: StoredChecksum | undefined): Record<string, string> {
+  if (!c) return {};
+  return { [`x-amz-checksum-${c.algorithm.toLowerCase()}`]: c.value, 'x-amz-checksum-type': c.type };
+}
+
+export async function putObject(ctx: RequestContext): Promise<void> {
+  const bucket = ctx.store.requireBucket(ctx.bucket!).name;
+  const key = ctx.key!;
+  const meta = contentMetaFrom(ctx.req.headers);
+  const tags = tagsFromHeader(ctx.req.headers);
+  const conditions = writeConditionsFrom(ctx.req.headers);
+  const { blob, result } = await ingestToBlob(ctx, 'CRC64NVME');
+  const checksum = objectChecksum(result);
+  let rec: Awaited<ReturnType<typeof ctx.store.commitObject>>;
+  try {
+    rec = await ctx.store.commitObject(bucket, key, (existing) => {
+      checkWriteConditions(conditions, existing, key);
+      return {
+        key,
+        size: result.size,
+        etag: result.md5Hex,
+        lastModified: Math.floor(ctx.options.now() / 1000) * 1000,
+        ...meta,
+        tags,
+        checksum,
+        blobs: [blob],
+      };
+    });
+  } catch (err) {
+    await ctx.store.discardBlob(blob);
+    throw err;
+  }
+  sendEmpty(ctx.res, 200, {
+    ETag: quotedEtag(rec.etag),
+    ...(rec.sse ? { 'x-amz-server-side-encryption': rec.sse } : {}),
+    ...(result.checksum ? checksumResponseHeaders(checksum) : {}),
+  });
+}

@@ -1,0 +1,48 @@
+// Everything one request's handler needs, built once by the dispatcher.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AccessDecision } from './authz/types.ts';
+import type { AuthContext } from './ingest/types.ts';
+import type { RequestLogEntry, ResolvedOptions } from './options.ts';
+import type { Store } from './storage/store.ts';
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  hostId: string;
+  options: ResolvedOptions;
+  store: Store;
+  auth: AuthContext;
+  /** Decoded query parameters (first value wins). */
+  query: URLSearchParams;
+  bucket?: string;
+  key?: string;
+  /** The path as S3 names it in `<Resource>`. */
+  resource: string;
+  log: RequestLogEntry;
+  /** Condition keys common to every authorization of this request. */
+  conditions: Record<string, string | string[]>;
+  /**
+   * Asks the authorizer; throws AccessDenied unless `soft`. Extra condition keys are merged in.
+   */
+  authorize(
+    action: string,
+    resource: string,
+    extra?: Record<string, string | string[]>,
+    soft?: boolean,
+  ): Promise<AccessDecision>;
+}
+
+export function header(ctx: RequestContext, name: string): string | undefined {
+  const v = ctx.req.headers[name];
+  if (Array.isArray(v)) return v.join(',');
+  return v;
+}
+
+export function bucketArn(bucket: string): string {
+  return `arn:aws:s3:::${bucket}`;
+}
+
+export function objectArn(bucket: string, key: string): string {
+  return `arn:aws:s3:::${bucket}/${key}`;
+}

@@ -1,0 +1,246 @@
+// startS3Server: the embedded S3 server as a started handle, with inspection for tests.
+import { EventEmitter, once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { bucketNameProblem } from './bucket-name.ts';
+import { S3Error } from './errors.ts';
+import { createS3Handler, defaultAuthorize } from './handler.ts';
+import { type ObjectInfo, objectInfo } from './inspect.ts';
+import { defaultValidatePolicy } from './ops/bucket-policy.ts';
+import { FIVE_GIB, type RequestLogEntry, type ResolvedOptions, type S3ServerOptions } from './options.ts';
+import { errorXml } from './respond.ts';
+import { diskBackends } from './storage/disk-backend.ts';
+import { memoryBackends } from './storage/memory-backend.ts';
+import { Store, type StoreEvent } from './storage/store.ts';
+
+export type { ObjectInfo } from './inspect.ts';
+export type { RequestLogEntry, S3ServerOptions } from './options.ts';
+
+export interface ObjectCreatedEvent {
+  bucket: string;
+  key: string;
+  object: ObjectInfo;
+}
+
+export interface ObjectRemovedEvent {
+  bucket: string;
+  key: string;
+}
+
+export interface S3ServerEvents {
+  'object-created': [ObjectCreatedEvent];
+  'object-removed': [ObjectRemovedEvent];
+  request: [RequestLogEntry];
+}
+
+export interface BucketInfo {
+  name: string;
+  region: string;
+  creationDate: Date;
+}
+
+export interface S3Server {
+  /** `http://host:port` — path-style endpoint. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly region: string;
+  /** Virtual-hosted-style parent domain: `http://<bucket>.<domain>:<port>`. */
+  readonly domain: string;
+  /** object-created / object-removed / request events. */
+  readonly events: EventEmitter<S3ServerEvents>;
+  on<E extends keyof S3ServerEvents>(event: E, listener: (...args: S3ServerEvents[E]) => void): () => void;
+  /** The last 1000 requests, oldest first. */
+  requests(): RequestLogEntry[];
+  listBuckets(): BucketInfo[];
+  /** Creates a bucket without going through HTTP (seeding). @default region: the server's region */
+  createBucket(name: string, opts?: { region?: string }): Promise<void>;
+  listObjects(bucket: string, prefix?: string): ObjectInfo[];
+  headObject(bucket: string, key: string): ObjectInfo | undefined;
+  getObject(bucket: string, key: string): Promise<{ body: Buffer; meta: ObjectInfo } | undefined>;
+  /** Resolves when the object exists (at once if it already does); rejects on timeout or abort. */
+  waitForObject(
+    bucket: string,
+    key: string,
+    opts?: { timeout?: number; signal?: AbortSignal },
+  ): Promise<ObjectInfo>;
+  /** Stops accepting, drains in-flight requests (bounded by stopTimeoutMs), closes idle sockets. Idempotent. */
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export function resolveOptions(o: S3ServerOptions = {}): ResolvedOptions {
+  const port = o.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new TypeError(`startS3Server: invalid port ${o.port}`);
+  const maxObjectSize = o.maxObjectSize ?? FIVE_GIB;
+  if (!(maxObjectSize >= 0))
+    throw new TypeError('startS3Server: maxObjectSize must be a non-negative number');
+  const storage = o.storage ?? 'memory';
+  if (typeof storage === 'object' && storage.type === 'disk' && !storage.dir) {
+    throw new TypeError('startS3Server: disk storage needs a dir');
+  }
+  return {
+    host: o.host ?? '127.0.0.1',
+    port,
+    region: o.region ?? 'us-east-1',
+    storage,
+    identities: o.identities ?? [],
+    authorize: o.authorize ?? defaultAuthorize,
+    domain: (o.domain ?? 'localhost').toLowerCase(),
+    maxObjectSize: Math.min(maxObjectSize, FIVE_GIB),
+    now: o.now ?? Date.now,
+    onRequest: o.onRequest,
+    validatePolicy: o.validatePolicy ?? defaultValidatePolicy,
+    stopTimeoutMs: o.stopTimeoutMs ?? 5000,
+  };
+}
+
+/** Opens the storage the options name and returns the store behind the server. */
+export async function openStore(options: ResolvedOptions, onEvent: (e: StoreEvent) => void): Promise<Store> {
+  const s = options.storage;
+  const backends = s === 'memory' || s.type === 'memory' ? memoryBackends() : await diskBackends(s.dir);
+  return Store.open(backends, onEvent);
+}
+
+function headerTooLargeResponse(): Buffer {
+  const err = new S3Error('RequestHeaderSectionTooLarge', undefined, { MaxSizeAllowed: '8192' });
+  const body = errorXml(err, '', 'HEADERTOOLARGE000', '');
+  return Buffer.from(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Server> {
+  const options = resolveOptions(opts);
+  const events = new EventEmitter<S3ServerEvents>();
+  const log: RequestLogEntry[] = [];
+  const store = await openStore(options, (e) => {
+    if (e.type === 'object-created')
+      events.emit('object-created', { bucket: e.bucket, key: e.key, object: objectInfo(e.record) });
+    else events.emit('object-removed', { bucket: e.bucket, key: e.key });
+  });
+  const handler = createS3Handler({
+    options,
+    store,
+    onLog: (entry) => {
+      log.push(entry);
+      if (log.length > 1000) log.shift();
+      options.onRequest?.(entry);
+      events.emit('request', entry);
+    },
+  });
+  const server: Server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, handler);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) return socket.destroy();
+    if (err.code === 'HPE_HEADER_OVERFLOW') socket.end(headerTooLargeResponse());
+    else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  server.listen(options.port, options.host);
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([err]) => {
+      throw err;
+    }),
+  ]);
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => server.closeAllConnections(), options.stopTimeoutMs);
+      server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return stopping;
+  };
+
+  const listObjects = (bucket: string, prefix = '') =>
+    store
+      .keys(bucket)
+      .filter((k) => k.startsWith(prefix))
+      .map((k) => store.head(bucket, k))
+      .filter((r) => r !== undefined)
+      .map(objectInfo);
+
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    host: options.host,
+    port,
+    region: options.region,
+    domain: options.domain,
+    events,
+    on(event, listener) {
+      const l = listener as (...args: unknown[]) => void;
+      (events as EventEmitter).on(event, l);
+      return () => (events as EventEmitter).off(event, l);
+    },
+    requests: () => [...log],
+    listBuckets: () =>
+      store.listBuckets().map((b) => ({ name: b.name, region: b.region, creationDate: new Date(b.created) })),
+    async createBucket(name, o = {}) {
+      const problem = bucketNameProblem(name);
+      if (problem) throw new S3Error('InvalidBucketName', problem, { BucketName: name });
+      await store.createBucket({
+        name,
+        region: o.region ?? options.region,
+        created: Math.floor(options.now() / 1000) * 1000,
+        owner: 'root',
+        configs: {
+          publicAccessBlock: {
+            BlockPublicAcls: true,
+            IgnorePublicAcls: true,
+            BlockPublicPolicy: true,
+            RestrictPublicBuckets: true,
+          },
+        },
+      });
+    },
+    listObjects,
+    headObject(bucket, key) {
+      const rec = store.head(bucket, key);
+      return rec && objectInfo(rec);
+    },
+    async getObject(bucket, key) {
+      const rec = store.head(bucket, key);
+      if (!rec) return undefined;
+      const chunks: Buffer[] = [];
+      for await (const c of store.read(rec, 0, rec.size - 1)) chunks.push(c as Buffer);
+      return { body: Buffer.concat(chunks), meta: objectInfo(rec) };
+    },
+    waitForObject(bucket, key, o = {}) {
+      const existing = store.head(bucket, key);
+      if (existing) return Promise.resolve(objectInfo(existing));
+      return new Promise<ObjectInfo>((resolve, reject) => {
+        const timeout = o.timeout ?? 5000;
+        const cleanup = () => {
+          clearTimeout(timer);
+          events.off('object-created', onCreated);
+          o.signal?.removeEventListener('abort', onAbort);
+        };
+        const onCreated = (e: ObjectCreatedEvent) => {
+          if (e.bucket !== bucket || e.key !== key) return;
+          cleanup();
+          resolve(e.object);
+        };
+        const onAbort = () => {
+          cleanup();
+          reject(o.signal?.reason ?? new Error('aborted'));
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`waitForObject: s3://${bucket}/${key} did not appear within ${timeout} ms`));
+        }, timeout);
+        events.on('object-created', onCreated);
+        if (o.signal?.aborted) onAbort();
+        else o.signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}

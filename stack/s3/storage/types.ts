@@ -1,0 +1,142 @@
+// What the S3 server stores, independent of where: bucket records with their configs,
+// object records pointing at immutable blobs, and in-progress multipart uploads.
+import type { Readable } from 'node:stream';
+import type { ChecksumAlgorithm } from '../ingest/types.ts';
+
+export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
+
+export interface StoredChecksum {
+  algorithm: ChecksumAlgorithm;
+  /** base64, with `-N` for a composite multipart checksum. */
+  value: string;
+  type: ChecksumType;
+}
+
+/** Bucket subresources kept per bucket. Values are stored as parsed by their operation. */
+export interface BucketConfigs {
+  /** Policy JSON text as put (AWS returns it as stored). */
+  policy?: string;
+  cors?: CorsRule[];
+  publicAccessBlock?: PublicAccessBlock;
+  tagging?: [string, string][];
+}
+
+export interface CorsRule {
+  id?: string;
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
+}
+
+export interface PublicAccessBlock {
+  BlockPublicAcls: boolean;
+  IgnorePublicAcls: boolean;
+  BlockPublicPolicy: boolean;
+  RestrictPublicBuckets: boolean;
+}
+
+export interface BucketRecord {
+  name: string;
+  region: string;
+  /** ms since epoch */
+  created: number;
+  /** Name of the identity that created it (the account owns it). */
+  owner: string;
+  configs: BucketConfigs;
+}
+
+/** A stored run of bytes; objects are one or more blobs (multipart objects keep their parts). */
+export interface BlobRef {
+  id: string;
+  size: number;
+}
+
+export interface ObjectPart {
+  partNumber: number;
+  size: number;
+  etag: string;
+  checksum?: string;
+}
+
+export interface ObjectRecord {
+  key: string;
+  size: number;
+  /** Unquoted: hex MD5, or `hex-N` for multipart. */
+  etag: string;
+  /** ms since epoch, whole seconds (S3 shows .000Z). */
+  lastModified: number;
+  contentType: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+  /** Lower-cased names without the `x-amz-meta-` prefix. */
+  userMeta: Record<string, string>;
+  tags: [string, string][];
+  checksum?: StoredChecksum;
+  sse?: string;
+  storageClass: string;
+  /** Present for multipart objects: part boundaries for `partNumber` reads and attributes. */
+  parts?: ObjectPart[];
+  blobs: BlobRef[];
+}
+
+export interface UploadPartRecord {
+  partNumber: number;
+  size: number;
+  etag: string;
+  lastModified: number;
+  /** The part's checksums, base64, by algorithm. */
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+  blob: BlobRef;
+}
+
+export interface UploadRecord {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  initiated: number;
+  initiator: string;
+  checksumAlgorithm?: ChecksumAlgorithm;
+  checksumType?: ChecksumType;
+  /** The object's record minus what Complete computes. */
+  meta: Omit<ObjectRecord, 'size' | 'etag' | 'lastModified' | 'checksum' | 'parts' | 'blobs'>;
+  parts: Record<number, UploadPartRecord>;
+}
+
+/** Where blobs live. Writes are durable when the promise resolves; ids are never reused. */
+export interface BlobBackend {
+  write(body: Readable): Promise<BlobRef>;
+  /** Bytes [start, end] inclusive of one blob. */
+  read(id: string, start: number, end: number): Readable;
+  delete(id: string): Promise<void>;
+  /** Every blob id present (used to collect blobs orphaned by a crash). */
+  list(): Promise<string[]>;
+}
+
+export interface LoadedState {
+  buckets: BucketRecord[];
+  objects: { bucket: string; record: ObjectRecord }[];
+  uploads: UploadRecord[];
+}
+
+/** Where records live. Each save is atomic: after a crash either the old or the new record is there. */
+export interface MetaBackend {
+  load(): Promise<LoadedState>;
+  saveBucket(rec: BucketRecord): Promise<void>;
+  deleteBucket(name: string): Promise<void>;
+  saveObject(bucket: string, rec: ObjectRecord): Promise<void>;
+  deleteObject(bucket: string, key: string): Promise<void>;
+  saveUpload(rec: UploadRecord): Promise<void>;
+  deleteUpload(uploadId: string): Promise<void>;
+}
+
+export interface Backends {
+  blobs: BlobBackend;
+  meta: MetaBackend;
+  /** Removes leftovers of interrupted writes (temp files). */
+  cleanup?(): Promise<void>;
+}
