@@ -68,6 +68,20 @@ describe('agreement with the AWS SDK implementations on random data', () => {
   }
 });
 
+describe('word-at-a-time CRCs at every alignment', () => {
+  it('CRC32C and CRC64NVME agree with the SDK whatever the byte offset and length', async () => {
+    const backing = randomBytes(4096);
+    for (const offset of [0, 1, 2, 3, 5]) {
+      for (const length of [0, 3, 15, 16, 17, 33, 64, 1000, 4000]) {
+        const view = backing.subarray(offset, offset + length);
+        for (const alg of ['CRC32C', 'CRC64NVME'] as const) {
+          expect(checksumOf(alg, view)).toBe(await sdkChecksum(alg, Uint8Array.from(view)));
+        }
+      }
+    }
+  });
+});
+
 describe('combineCrc (FULL_OBJECT composition)', () => {
   for (const alg of ['CRC32', 'CRC32C', 'CRC64NVME'] as const) {
     it(`${alg}: crc(A||B) from crc(A), crc(B), len(B)`, () => {
