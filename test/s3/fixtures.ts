@@ -1,0 +1,34 @@
+// Identities and clients shared by the S3 server tests.
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Identity } from '../../stack/s3/identity.ts';
+
+export const ROOT: Identity = {
+  name: 'root',
+  arn: 'arn:aws:iam::000000000000:root',
+  accessKeyId: 'AKIAROOTTEST00000001',
+  secretAccessKey: 'root-secret-key-for-tests-000000000000001',
+  root: true,
+};
+
+export const USER: Identity = {
+  name: 'focusmate-s3-user',
+  arn: 'arn:aws:iam::000000000000:user/focusmate-s3-user',
+  accessKeyId: 'AKIAUSERTEST0000001',
+  secretAccessKey: 'user-secret-key-for-tests-000000000000001',
+  root: false,
+};
+
+export function client(
+  endpoint: string,
+  id: Identity = ROOT,
+  region = 'us-east-1',
+  extra: Record<string, unknown> = {},
+): S3Client {
+  return new S3Client({
+    endpoint,
+    region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: id.accessKeyId, secretAccessKey: id.secretAccessKey },
+    ...extra,
+  });
+}
