@@ -26,7 +26,8 @@ const ANCHOR = /<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>([
 /** Words that, within a short distance, make a 4–8 digit number a one-time code. */
 const CODE_WORDS =
   /(code|otp|passcode|pin\b|one[- ]time|verification|verify|confirm|token|인증|코드|번호|확인|비밀번호|認証|验证码)/i;
-const CANDIDATE = /(?<![\w\-/.:#])(\d{4,8})(?![\w\-/:]|\.\d)/g;
+// Not inside words, phone numbers, dates, versions or amounts ("2026년", "10,000원", "3.5").
+const CANDIDATE = /(?<![\w\-/.:#,])(\d{4,8})(?![\w\-/:,]|\.\d|\s?[년월일시분초원명개])/g;
 const NEAR = 48;
 
 function trimUrl(url: string): string {

@@ -86,6 +86,14 @@ export async function startSmtpListeners(o: SmtpListenersOptions): Promise<SmtpL
       authMethods: ['PLAIN', 'LOGIN', 'CRAM-MD5'],
       disabledCommands: o.auth === 'off' ? ['AUTH'] : [],
       closeTimeout: o.stopTimeout,
+      // smtp-server's defaults defer these by a tick; answering synchronously lets a prompt
+      // greeting be ready before the first byte from the client can be read.
+      onConnect(_session, callback) {
+        callback();
+      },
+      onSecure(_socket, _session, callback) {
+        callback();
+      },
       onAuth(auth, session, callback) {
         const result = authenticate(o.auth, auth);
         const ok = !(result instanceof Error);
