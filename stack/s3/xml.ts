@@ -8,7 +8,7 @@ export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 /** Escapes text for element content; control characters become numeric references as S3 writes them. */
 export function esc(value: string): string {
-  return value.replace(/[&<>"'\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f]/g, (c) => {
+  return value.replace(/[&<>"\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f]/g, (c) => {
     switch (c) {
       case '&':
         return '&amp;';
@@ -18,8 +18,6 @@ export function esc(value: string): string {
         return '&gt;';
       case '"':
         return '&quot;';
-      case "'":
-        return '&apos;';
       default:
         return `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`;
     }
