@@ -201,14 +201,17 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
           log,
           conditions: baseConditions(req, auth, options.now()),
           async authorize(action, res0, extra = {}, soft = false) {
+            // Bucket and key of the resource asked about (CopyObject's source, DeleteObjects' keys).
+            const arn = res0.startsWith('arn:aws:s3:::') ? res0.slice('arn:aws:s3:::'.length) : undefined;
+            const slash = arn?.indexOf('/') ?? -1;
             const request: AccessRequest = {
               requestId,
               operation: log.operation,
               action,
               resource: res0,
               principal: auth.identity,
-              bucket: where.bucket,
-              key: where.key,
+              bucket: arn === undefined ? undefined : slash < 0 ? arn : arn.slice(0, slash),
+              key: arn === undefined || slash < 0 ? undefined : arn.slice(slash + 1),
               context: { ...ctx.conditions, ...extra },
             };
             const decision = await options.authorize(request);
