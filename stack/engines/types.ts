@@ -1,0 +1,31 @@
+// One interface over every S3 engine (embedded, MinIO child process, MinIO container), so
+// the stack, the tests and the console do not care which one runs.
+import type { DecisionRecord } from '../s3/authz/index.ts';
+import type { RequestLogEntry } from '../s3/options.ts';
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface EngineObjectEvent {
+  type: 'object-created' | 'object-removed';
+  bucket: string;
+  key: string;
+  size?: number;
+}
+
+export interface S3Engine {
+  kind: 'embedded' | 'minio' | 'docker';
+  url: string;
+  region: string;
+  root: Credentials;
+  /** Creates the app's IAM user bound to exactly this identity policy. */
+  provisionUser(user: Credentials & { name: string }, policy: { name: string; json: string }): Promise<void>;
+  /** Authorization decisions with their reasons (embedded only; MinIO does not explain). */
+  decisions?(): DecisionRecord[];
+  /** Live object and request events (embedded only; MinIO's inspection goes through the S3 API). */
+  onObjectEvent?(listener: (event: EngineObjectEvent) => void): () => void;
+  onRequest?(listener: (entry: RequestLogEntry) => void): () => void;
+  stop(): Promise<void>;
+}

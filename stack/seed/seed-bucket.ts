@@ -1,0 +1,100 @@
+// Seeds what the guide sets up in AWS, through the S3 API as the root identity, so the
+// same code provisions the embedded engine and MinIO: the bucket in its region, Block
+// Public Access, the bucket policy and the CORS rule. Safe on an already seeded engine.
+import {
+  CreateBucketCommand,
+  DeleteBucketPolicyCommand,
+  type BucketLocationConstraint,
+  PutBucketCorsCommand,
+  PutBucketPolicyCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { StackPolicies } from '../policies/load-stack-policies.ts';
+import type { Credentials } from '../engines/types.ts';
+
+export interface SeedTarget {
+  url: string;
+  /** The region the engine answers for (service-level calls are signed for it). */
+  region: string;
+  root: Credentials;
+}
+
+export interface SeedResult {
+  /** What an engine could not take, in plain words (MinIO lacks bucket CORS and Block Public Access). */
+  skipped: string[];
+}
+
+function errorName(err: unknown): string {
+  return (err as { name?: string; Code?: string }).name ?? '';
+}
+
+export async function seedBucket(
+  target: SeedTarget,
+  bucket: { name: string; region: string },
+  policies: StackPolicies,
+): Promise<SeedResult> {
+  const skipped: string[] = [];
+  const client = new S3Client({
+    endpoint: target.url,
+    region: bucket.region,
+    forcePathStyle: true,
+    credentials: target.root,
+    maxAttempts: 1,
+  });
+  try {
+    try {
+      await client.send(
+        new CreateBucketCommand({
+          Bucket: bucket.name,
+          CreateBucketConfiguration:
+            bucket.region === 'us-east-1'
+              ? undefined
+              : { LocationConstraint: bucket.region as BucketLocationConstraint },
+        }),
+      );
+    } catch (err) {
+      if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(errorName(err))) throw err;
+    }
+    // Order matters as on AWS: relax Block Public Access before putting a public policy.
+    try {
+      await client.send(
+        new PutPublicAccessBlockCommand({
+          Bucket: bucket.name,
+          PublicAccessBlockConfiguration: policies.publicAccessBlock,
+        }),
+      );
+    } catch (err) {
+      if (errorName(err) !== 'NotImplemented') throw err;
+      skipped.push('Block Public Access (not implemented by this engine)');
+    }
+    if (policies.bucketPolicyJson) {
+      await client.send(new PutBucketPolicyCommand({ Bucket: bucket.name, Policy: policies.bucketPolicyJson }));
+    } else {
+      await client.send(new DeleteBucketPolicyCommand({ Bucket: bucket.name }));
+    }
+    try {
+      await client.send(
+        new PutBucketCorsCommand({
+          Bucket: bucket.name,
+          CORSConfiguration: {
+            CORSRules: policies.cors.map((r) => ({
+              ID: r.id,
+              AllowedOrigins: r.allowedOrigins,
+              AllowedMethods: r.allowedMethods,
+              AllowedHeaders: r.allowedHeaders,
+              ExposeHeaders: r.exposeHeaders,
+              MaxAgeSeconds: r.maxAgeSeconds,
+            })),
+          },
+        }),
+      );
+    } catch (err) {
+      if (errorName(err) !== 'NotImplemented') throw err;
+      skipped.push('bucket CORS (not implemented by this engine)');
+    }
+  } finally {
+    client.destroy();
+  }
+  return { skipped };
+}

@@ -1,0 +1,236 @@
+// startStack(): the S3 engine, the mail server and the mail API composed into one started
+// handle, provisioned from the app's env file exactly as the guide provisions AWS and Gmail.
+// Tests get a fresh stack on random ports in memory; `npm run dev:stack` gets fixed ports
+// and a data directory.
+import { EventEmitter } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appEnvFor } from './app-env.ts';
+import { readEnvFile } from './config/env-file.ts';
+import { type Provisioning, provisioningFromEnv } from './config/provisioning.ts';
+import { type BucketPolicyChoice, DEFAULT_ROOT, type Engine, type StackPorts } from './config/stack-config.ts';
+import { explainListenError } from './cli/listen-errors.ts';
+import { startDockerEngine } from './engines/docker-engine.ts';
+import { startEmbeddedEngine } from './engines/embedded-engine.ts';
+import { startMinioEngine } from './engines/minio-engine.ts';
+import type { Credentials, EngineObjectEvent, S3Engine } from './engines/types.ts';
+import { type MailServer, startMailServer } from './mail/server.ts';
+import type { MessageSummary } from './mail/store/types.ts';
+import { loadStackPolicies, type StackPolicies } from './policies/load-stack-policies.ts';
+import type { DecisionRecord } from './s3/authz/index.ts';
+import type { RequestLogEntry } from './s3/options.ts';
+import { S3Inspector } from './inspect/s3-inspector.ts';
+import { seedBucket } from './seed/seed-bucket.ts';
+import { loadOrCreateLocalCa } from './tls/local-ca.ts';
+
+export const REPO_ENV_FILE = fileURLToPath(new URL('../.env.local', import.meta.url));
+
+export interface StartStackOptions {
+  /** @default 'embedded' */
+  engine?: Engine;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** Each 0 (the default) picks a free port. */
+  ports?: Partial<StackPorts>;
+  /** Where data survives restarts; null keeps it in memory (MinIO then gets a temporary directory). @default null */
+  dataDir?: string | null;
+  /** Where the local CA lives. @default `<dataDir>/ca`, or an in-memory CA for a memory stack */
+  caDir?: string;
+  /** The app env to provision from. @default the variables of `envFile` */
+  env?: Record<string, string | undefined>;
+  /** @default the repository's .env.local */
+  envFile?: string;
+  /** The stack's root identity. @default stackroot / stackroot-secret-key */
+  root?: Credentials;
+  /** @default 'default' (anonymous read of team profile images only) */
+  bucketPolicy?: BucketPolicyChoice;
+  /** Origins the seeded CORS rule allows. @default the policy file's (the app's web origin) */
+  corsOrigins?: string[];
+  /** Refuse MAIL before STARTTLS on the submission port. @default true */
+  requireStartTls?: boolean;
+  /** Largest single S3 PUT, in bytes. @default 5 GiB */
+  maxObjectSize?: number;
+  /** Largest SMTP message, in bytes. @default 25 MiB */
+  smtpSizeLimit?: number;
+}
+
+export interface StackEvents {
+  mail: [MessageSummary];
+  object: [EngineObjectEvent];
+  request: [RequestLogEntry];
+  'access-denied': [RequestLogEntry];
+}
+
+export interface Stack extends AsyncDisposable {
+  engine: S3Engine;
+  /** The app's env pointing at this stack: hand it to the app's config loader. */
+  env: Record<string, string>;
+  provisioning: Provisioning;
+  policies: StackPolicies;
+  s3: {
+    url: string;
+    region: string;
+    bucket: string;
+    root: Credentials;
+    app: Credentials;
+    /** Objects and buckets as the root identity sees them, through the S3 API. */
+    inspect: S3Inspector;
+  };
+  mail: MailServer;
+  /** Mail API (Mailpit-compatible) base URL. */
+  apiUrl: string;
+  caFile: string;
+  caCertPem: string;
+  /** What the seeding could not apply on this engine. */
+  seedSkipped: string[];
+  events: EventEmitter<StackEvents>;
+  /** Authorization decisions with reasons (the embedded engine explains; MinIO does not). */
+  decisions(): DecisionRecord[];
+  /** Empties the bucket and the mailbox; keeps the bucket, users and policies. */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startEngine(
+  kind: Engine,
+  o: { host: string; port: number; region: string; dataDir: string | null; scratch: () => Promise<string>; root: Credentials; maxObjectSize?: number },
+): Promise<S3Engine> {
+  try {
+    if (kind === 'minio') {
+      return await startMinioEngine({ host: o.host, port: o.port, region: o.region, dataDir: o.dataDir ?? (await o.scratch()), root: o.root });
+    }
+    if (kind === 'docker') return await startDockerEngine({ port: o.port, region: o.region, root: o.root });
+    return await startEmbeddedEngine({ host: o.host, port: o.port, region: o.region, dataDir: o.dataDir && join(o.dataDir, 's3'), root: o.root, maxObjectSize: o.maxObjectSize });
+  } catch (err) {
+    throw explainListenError(err, 's3', o.host, o.port);
+  }
+}
+
+export async function startStack(options: StartStackOptions = {}): Promise<Stack> {
+  const host = options.host ?? '127.0.0.1';
+  const ports: StackPorts = { s3: 0, smtp: 0, smtps: 0, console: 0, ...options.ports };
+  const envFile = options.envFile ?? REPO_ENV_FILE;
+  const baseEnv = options.env ?? readEnvFile(envFile);
+  const provisioning = provisioningFromEnv(baseEnv, options.env ? 'env' : envFile);
+  const root = options.root ?? DEFAULT_ROOT;
+  const dataDir = options.dataDir ?? null;
+  const policies = await loadStackPolicies({
+    bucket: provisioning.bucket,
+    bucketPolicy: options.bucketPolicy ?? 'default',
+    corsOrigins: options.corsOrigins,
+  });
+
+  const cleanups: (() => Promise<void>)[] = [];
+  let scratchDir: string | undefined;
+  const scratch = async () => {
+    if (!scratchDir) {
+      scratchDir = await mkdtemp(join(tmpdir(), 'offline-stack-'));
+      const dir = scratchDir;
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    }
+    return scratchDir;
+  };
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch(() => {});
+    cleanups.length = 0;
+  };
+
+  try {
+    if (dataDir) await mkdir(dataDir, { recursive: true });
+    const caDir = options.caDir ?? (dataDir ? join(dataDir, 'ca') : undefined);
+    const ca = await loadOrCreateLocalCa(caDir);
+    let caFile = ca.caFile;
+    if (!caFile) {
+      caFile = join(await scratch(), 'ca.pem');
+      await writeFile(caFile, ca.caCertPem);
+    }
+
+    const engine = await startEngine(options.engine ?? 'embedded', {
+      host, port: ports.s3, region: provisioning.region, dataDir, scratch, root, maxObjectSize: options.maxObjectSize,
+    });
+    cleanups.push(() => engine.stop());
+
+    let mail: MailServer;
+    try {
+      mail = await startMailServer({
+        host,
+        ports: { submission: ports.smtp, implicitTls: ports.smtps, api: ports.console },
+        tls: { mode: options.requireStartTls === false ? 'optional' : 'required' },
+        ca,
+        auth: provisioning.smtpUsers.length > 0 ? { users: provisioning.smtpUsers } : 'accept-any',
+        sizeLimit: options.smtpSizeLimit,
+        store: dataDir ? { type: 'disk', dir: join(dataDir, 'mail') } : 'memory',
+      });
+    } catch (err) {
+      throw explainListenError(err, 'smtp', host, ports.smtp);
+    }
+    cleanups.push(() => mail.stop());
+
+    await engine.provisionUser(provisioning.appUser, {
+      name: policies.userPolicy.name,
+      json: policies.userPolicyJson,
+    });
+    const seeded = await seedBucket(engine, { name: provisioning.bucket, region: provisioning.region }, policies);
+    const inspect = new S3Inspector({
+      url: engine.url,
+      region: provisioning.region,
+      root,
+      subscribe: engine.onObjectEvent?.bind(engine),
+    });
+    cleanups.push(async () => inspect.close());
+
+    const events = new EventEmitter<StackEvents>();
+    const unsubscribe = [
+      mail.on((e) => {
+        if (e.type === 'new') events.emit('mail', e.message);
+      }),
+      engine.onObjectEvent?.((e) => events.emit('object', e)),
+      engine.onRequest?.((entry) => {
+        events.emit('request', entry);
+        if (entry.decisions.some((d) => !d.allowed)) events.emit('access-denied', entry);
+      }),
+    ];
+    cleanups.push(async () => {
+      for (const off of unsubscribe) off?.();
+    });
+
+    const env = appEnvFor(baseEnv, {
+      s3Url: engine.url,
+      smtpHost: host,
+      smtpPort: mail.smtpPort,
+      smtpsPort: mail.smtpsPort,
+      caFile,
+    });
+
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= cleanup();
+      return stopping;
+    };
+    return {
+      engine,
+      env,
+      provisioning,
+      policies,
+      s3: { url: engine.url, region: provisioning.region, bucket: provisioning.bucket, root, app: provisioning.appUser, inspect },
+      mail,
+      apiUrl: mail.apiUrl ?? '',
+      caFile,
+      caCertPem: ca.caCertPem,
+      seedSkipped: seeded.skipped,
+      events,
+      decisions: () => engine.decisions?.() ?? [],
+      async reset() {
+        await inspect.emptyBucket(provisioning.bucket);
+        await mail.clear();
+      },
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
