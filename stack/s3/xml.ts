@@ -59,6 +59,8 @@ const parser = new XMLParser({
   trimValues: false,
   removeNSPrefix: true,
   processEntities: true,
+  // Numeric character references (Go's encoder writes `&#34;` for quotes in ETags).
+  htmlEntities: true,
   isArray: (name) => ARRAY_ELEMENTS.has(name),
 });
 
