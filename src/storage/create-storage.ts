@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { StorageSettings } from '../config/settings.ts';
 import { LocalStorage } from './local-storage.ts';
 import { S3Storage } from './s3-storage.ts';
@@ -24,8 +25,8 @@ export function createStorage(settings: StorageSettings, options: CreateStorageO
       maxAttempts: options.maxAttempts,
     });
   }
-  const root = options.cwd
-    ? new URL(settings.localPath, `file://${options.cwd.replace(/\/?$/, '/')}`).pathname
-    : settings.localPath;
-  return new LocalStorage({ root, maxFileSize: settings.maxFileSize });
+  return new LocalStorage({
+    root: resolve(options.cwd ?? process.cwd(), settings.localPath),
+    maxFileSize: settings.maxFileSize,
+  });
 }
