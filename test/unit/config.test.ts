@@ -280,3 +280,25 @@ describe('redaction', () => {
     expect(redactSettings(loadSettings({})).smtp.password).toBe('');
   });
 });
+
+describe('the committed .env.local', () => {
+  it('is a valid configuration: S3 path-style against the dev stack, SMTP with STARTTLS and the local CA', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(new URL('../../.env.local', import.meta.url), 'utf8');
+    const env = Object.fromEntries(
+      text
+        .split('\n')
+        .filter((line) => /^[A-Z0-9_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    const s = loadSettings(env);
+    expect(s.storage.type).toBe('s3');
+    expect(s.storage.s3.forcePathStyle).toBe(true);
+    expect(s.smtp).toMatchObject({
+      enabled: true,
+      useTls: true,
+      useSsl: false,
+      tlsCaFile: '.stack/ca/ca.pem',
+    });
+  });
+});

@@ -1,3 +1,4 @@
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/index.ts';
 import { createStorage } from '../../src/storage/create-storage.ts';
@@ -6,6 +7,7 @@ import type { Identity } from '../../stack/s3/identity.ts';
 import { type S3Server, startS3Server } from '../../stack/s3/server.ts';
 import { storageFailure } from '../contract/storage-contract.ts';
 import { closedPort } from '../helpers/smtp-test-server.ts';
+import { meteredStream } from '../helpers/streams.ts';
 
 const ROOT: Identity = {
   name: 'root',
@@ -98,6 +100,26 @@ describe('S3Storage error mapping (embedded S3 server)', () => {
     expect(s.publicUrl('teams/t1/profile/a b.png')).toBe(
       'https://focusmate-uploads.s3.us-east-1.amazonaws.com/teams/t1/profile/a%20b.png',
     );
+  });
+
+  it('an oversize stream past the first part aborts its multipart upload and creates no object', async () => {
+    await using s = storage({ maxFileSize: 6 * 1024 * 1024 });
+    const before = server.requests().length;
+    const { stream } = meteredStream(16 * 1024 * 1024, 256 * 1024);
+    await storageFailure(
+      s.put('big/over.bin', stream, { contentType: 'application/octet-stream' }),
+      'TOO_LARGE',
+    );
+    const operations = server
+      .requests()
+      .slice(before)
+      .map((r) => r.operation);
+    expect(operations).toContain('CreateMultipartUpload');
+    expect(operations).toContain('AbortMultipartUpload');
+    expect(operations).not.toContain('CompleteMultipartUpload');
+    expect(server.headObject('errors-bucket', 'big/over.bin')).toBeUndefined();
+    const open = await s.client.send(new ListMultipartUploadsCommand({ Bucket: 'errors-bucket' }));
+    expect(open.Uploads ?? []).toEqual([]);
   });
 
   it('a presigned POST form carries a policy limited to STORAGE_MAX_FILE_SIZE and the content type', async () => {
