@@ -37,7 +37,8 @@ export function objectInfo(rec: ObjectRecord): ObjectInfo {
     expires: rec.expires,
     metadata: { ...rec.userMeta },
     tags: Object.fromEntries(rec.tags),
-    checksum: rec.checksum ? { ...rec.checksum } : undefined,
+    // A default checksum not computed yet is not shown.
+    checksum: rec.checksum?.value ? { ...rec.checksum } : undefined,
     storageClass: rec.storageClass,
     serverSideEncryption: rec.sse,
     partsCount: rec.parts?.length,

@@ -581,6 +581,9 @@ export function s3Contract(name: string, getTarget: () => S3Target): void {
         expect(g.ContentLength).toBe(body.length);
         const got = Buffer.from(await g.Body!.transformToByteArray());
         expect(md5(got)).toBe(md5(body));
+        // lib-storage declares CRC32: the object keeps a COMPOSITE checksum of the part checksums.
+        expect(g.ChecksumCRC32).toMatch(/^[A-Za-z0-9+/]{6}==-4$/);
+        expect(g.ChecksumType).toBe('COMPOSITE');
         const part = await s3.send(
           new HeadObjectCommand({ Bucket: bucket, Key: 'mpu/big.bin', PartNumber: 2 }),
         );
@@ -672,6 +675,60 @@ export function s3Contract(name: string, getTarget: () => S3Target): void {
           s3.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId })),
         );
         expect(gone.name).toBe('NoSuchUpload');
+      });
+
+      it('keeps a FULL_OBJECT CRC32 that the SDK verifies on download', async () => {
+        const key = 'mpu/full.bin';
+        const p1 = bytes(5 * 1024 * 1024, 21);
+        const p2 = bytes(12345, 22);
+        const { UploadId } = await s3.send(
+          new CreateMultipartUploadCommand({
+            Bucket: bucket,
+            Key: key,
+            ChecksumAlgorithm: 'CRC32',
+            ChecksumType: 'FULL_OBJECT',
+          }),
+        );
+        const r1 = await s3.send(
+          new UploadPartCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId,
+            PartNumber: 1,
+            Body: p1,
+            ChecksumAlgorithm: 'CRC32',
+          }),
+        );
+        const r2 = await s3.send(
+          new UploadPartCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId,
+            PartNumber: 2,
+            Body: p2,
+            ChecksumAlgorithm: 'CRC32',
+          }),
+        );
+        const done = await s3.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId,
+            MultipartUpload: {
+              Parts: [
+                { PartNumber: 1, ETag: r1.ETag, ChecksumCRC32: r1.ChecksumCRC32 },
+                { PartNumber: 2, ETag: r2.ETag, ChecksumCRC32: r2.ChecksumCRC32 },
+              ],
+            },
+          }),
+        );
+        expect(done.ChecksumType).toBe('FULL_OBJECT');
+        const g = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }));
+        expect(g.ChecksumCRC32).toBe(done.ChecksumCRC32);
+        expect(g.ChecksumType).toBe('FULL_OBJECT');
+        // The SDK validates the body against the full-object CRC32 while reading it.
+        const body = Buffer.from(await g.Body!.transformToByteArray());
+        expect(md5(body)).toBe(md5(Buffer.concat([p1, p2])));
       });
 
       it('refuses a small non-last part and aborts', async () => {

@@ -2,6 +2,7 @@
 // overrides, checksums only on request and never for a partial body.
 import { pipeline } from 'node:stream/promises';
 import { checkReadConditions } from '../conditions.ts';
+import { ensureChecksum, isPending } from '../default-checksum.ts';
 import { S3Error } from '../errors.ts';
 import { httpDate, quotedEtag, setChecksumHeaders, setObjectHeaders } from '../object-headers.ts';
 import { type ByteRange, parseRange } from '../range.ts';
@@ -60,7 +61,7 @@ function partRange(ctx: RequestContext, rec: ObjectRecord): ByteRange | undefine
 
 export async function getObject(ctx: RequestContext): Promise<void> {
   const head = ctx.req.method === 'HEAD';
-  const rec = await requireObject(ctx, ctx.bucket!, ctx.key!);
+  let rec = await requireObject(ctx, ctx.bucket!, ctx.key!);
   const { res } = ctx;
 
   const overrides = OVERRIDES.filter(([q]) => ctx.query.has(q));
@@ -84,9 +85,17 @@ export async function getObject(ctx: RequestContext): Promise<void> {
     byPart ??
     (rec.size === 0 && !header(ctx, 'range') ? undefined : parseRange(header(ctx, 'range'), rec.size));
 
+  const wholeObject = !range || (byPart !== undefined && !rec.parts);
+  if (
+    wholeObject &&
+    isPending(rec.checksum) &&
+    header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED'
+  ) {
+    rec = await ensureChecksum(ctx.store, ctx.bucket!, rec);
+  }
   setObjectHeaders(res, rec);
   for (const [q, h] of overrides) res.setHeader(h, ctx.query.get(q)!);
-  if (!range || (byPart && !rec.parts)) setChecksumHeaders(res, rec, ctx.req.headers);
+  if (wholeObject) setChecksumHeaders(res, rec, ctx.req.headers);
   if (byPart && rec.parts) res.setHeader('x-amz-mp-parts-count', String(rec.parts.length));
 
   let start = 0;

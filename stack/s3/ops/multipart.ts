@@ -4,8 +4,9 @@ import { drainBody, ingestToBlob, readSmallBody } from '../body.ts';
 import { checkReadConditions, checkWriteConditions, writeConditionsFrom } from '../conditions.ts';
 import { copyBytes } from '../copy-bytes.ts';
 import { parseCopySource } from '../copy-source.ts';
+import { pendingDefaultChecksum } from '../default-checksum.ts';
 import { S3Error } from '../errors.ts';
-import { createChecksum, parseChecksumAlgorithm } from '../ingest/index.ts';
+import { combineCrc, createChecksum, isCombinable, parseChecksumAlgorithm } from '../ingest/index.ts';
 import type { ChecksumAlgorithm } from '../ingest/types.ts';
 import { contentMetaFrom, quotedEtag, tagsFromHeader } from '../object-headers.ts';
 import { ownerXml } from '../owner.ts';
@@ -229,13 +230,22 @@ function parseCompleteBody(data: Buffer): RequestedPart[] {
   });
 }
 
+/** The whole object's CRC, combined from the parts' CRCs (S3 does not re-read the parts either). */
 async function fullObjectChecksum(
   ctx: RequestContext,
   algorithm: ChecksumAlgorithm,
-  blobs: ObjectRecord['blobs'],
+  parts: UploadPartRecord[],
 ): Promise<string> {
+  if (isCombinable(algorithm) && parts.every((p) => p.checksums[algorithm])) {
+    let acc: Buffer | undefined;
+    for (const p of parts) {
+      const crc = Buffer.from(p.checksums[algorithm]!, 'base64');
+      acc = acc === undefined ? crc : combineCrc(algorithm, acc, crc, p.size);
+    }
+    return acc!.toString('base64');
+  }
   const sum = createChecksum(algorithm);
-  for await (const chunk of ctx.store.readBlobs(blobs)) sum.update(chunk as Buffer);
+  for await (const chunk of ctx.store.readBlobs(parts.map((p) => p.blob))) sum.update(chunk as Buffer);
   return sum.digest().toString('base64');
 }
 
@@ -299,9 +309,10 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<void
         value: `${sum.digest().toString('base64')}-${chosen.length}`,
         type: 'COMPOSITE',
       };
+    } else if (alg) {
+      checksum = { algorithm: alg, value: await fullObjectChecksum(ctx, alg, chosen), type: 'FULL_OBJECT' };
     } else {
-      const a = alg ?? 'CRC64NVME';
-      checksum = { algorithm: a, value: await fullObjectChecksum(ctx, a, blobs), type: 'FULL_OBJECT' };
+      checksum = pendingDefaultChecksum();
     }
     const declared = header(ctx, `x-amz-checksum-${checksum.algorithm.toLowerCase()}`);
     if (

@@ -1,4 +1,5 @@
 // GetObjectAttributes: ETag (unquoted, as AWS shows it here), checksum, parts, storage class, size.
+import { ensureChecksum } from '../default-checksum.ts';
 import { S3Error } from '../errors.ts';
 import { httpDate } from '../object-headers.ts';
 import { header, type RequestContext } from '../request-context.ts';
@@ -23,7 +24,8 @@ export async function getObjectAttributes(ctx: RequestContext): Promise<void> {
         ArgumentValue: w,
       });
   }
-  const rec = await requireObject(ctx, ctx.bucket!, ctx.key!);
+  let rec = await requireObject(ctx, ctx.bucket!, ctx.key!);
+  if (wanted.includes('Checksum')) rec = await ensureChecksum(ctx.store, ctx.bucket!, rec);
   const has = (a: string) => wanted.includes(a);
   const maxParts = Math.min(Number(header(ctx, 'x-amz-max-parts') ?? 1000) || 1000, 1000);
   const marker = Number(header(ctx, 'x-amz-part-number-marker') ?? 0) || 0;

@@ -2,20 +2,16 @@
 // conditional writes (If-None-Match: *, If-Match) are decided.
 import { ingestToBlob } from '../body.ts';
 import { checkWriteConditions, writeConditionsFrom } from '../conditions.ts';
-import type { ChecksumAlgorithm, IngestResult } from '../ingest/types.ts';
+import { pendingDefaultChecksum } from '../default-checksum.ts';
+import type { IngestResult } from '../ingest/types.ts';
 import { contentMetaFrom, quotedEtag, tagsFromHeader } from '../object-headers.ts';
 import type { RequestContext } from '../request-context.ts';
 import { sendEmpty } from '../respond.ts';
 import type { StoredChecksum } from '../storage/types.ts';
 
 /** The checksum an object keeps: the one the client declared, else CRC64NVME as S3 computes by default. */
-export function objectChecksum(
-  result: IngestResult,
-  fallback: ChecksumAlgorithm = 'CRC64NVME',
-): StoredChecksum | undefined {
-  if (result.checksum) return { ...result.checksum, type: 'FULL_OBJECT' };
-  const value = result.computed[fallback];
-  return value ? { algorithm: fallback, value, type: 'FULL_OBJECT' } : undefined;
+export function objectChecksum(result: IngestResult): StoredChecksum {
+  return result.checksum ? { ...result.checksum, type: 'FULL_OBJECT' } : pendingDefaultChecksum();
 }
 
 export function checksumResponseHeaders(c: StoredChecksum | undefined): Record<string, string> {
@@ -29,7 +25,7 @@ export async function putObject(ctx: RequestContext): Promise<void> {
   const meta = contentMetaFrom(ctx.req.headers);
   const tags = tagsFromHeader(ctx.req.headers);
   const conditions = writeConditionsFrom(ctx.req.headers);
-  const { blob, result } = await ingestToBlob(ctx, 'CRC64NVME');
+  const { blob, result } = await ingestToBlob(ctx);
   const checksum = objectChecksum(result);
   let rec: Awaited<ReturnType<typeof ctx.store.commitObject>>;
   try {

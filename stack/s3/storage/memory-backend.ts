@@ -15,8 +15,8 @@ class MemoryBlobs implements BlobBackend {
     return { id, size: data.length };
   }
 
-  read(id: string, start: number, end: number): Readable {
-    const data = this.#blobs.get(id);
+  read(blob: BlobRef, start: number, end: number): Readable {
+    const data = this.#blobs.get(blob.id);
     if (!data) return Readable.from([]);
     // One chunk keeps small reads cheap; subarray shares memory, no copy.
     return Readable.from(end >= start ? [data.subarray(start, end + 1)] : []);

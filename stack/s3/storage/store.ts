@@ -207,7 +207,7 @@ export class Store {
         if (bEnd < start || bStart > end || blob.size === 0) continue;
         const from = Math.max(start, bStart) - bStart;
         const to = Math.min(end, bEnd) - bStart;
-        for await (const chunk of this.#backends.blobs.read(blob.id, from, to)) {
+        for await (const chunk of this.#backends.blobs.read(blob, from, to)) {
           if (out.destroyed) return;
           if (!out.write(chunk)) {
             await new Promise<void>((resolve) => {

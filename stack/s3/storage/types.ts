@@ -51,6 +51,8 @@ export interface BucketRecord {
 export interface BlobRef {
   id: string;
   size: number;
+  /** Small blobs may travel inside their record (base64) instead of a file of their own. */
+  inline?: string;
 }
 
 export interface ObjectPart {
@@ -111,7 +113,7 @@ export interface UploadRecord {
 export interface BlobBackend {
   write(body: Readable): Promise<BlobRef>;
   /** Bytes [start, end] inclusive of one blob. */
-  read(id: string, start: number, end: number): Readable;
+  read(blob: BlobRef, start: number, end: number): Readable;
   delete(id: string): Promise<void>;
   /** Every blob id present (used to collect blobs orphaned by a crash). */
   list(): Promise<string[]>;
