@@ -1,0 +1,170 @@
+// startConsoleServer(): the console's web UI, its REST API (/api/stack/...) and the mounted mail
+// API (/api/v1/..., Mailpit's paths) on one loopback port, as a started handle.
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { ConsoleContext, Route } from './context.ts';
+import { ConsoleError } from './errors.ts';
+import { ConsoleEvents } from './events.ts';
+import { sendError } from './http.ts';
+import type { ConsoleOverview, ConsoleServerOptions } from './options.ts';
+import { mailHtmlRoutes } from './routes/mail-html.ts';
+import { overviewRoutes } from './routes/overview.ts';
+import { requestRoutes } from './routes/requests.ts';
+import { storageRoutes } from './routes/storage.ts';
+import { createS3Access } from './s3-access.ts';
+import { checkHost, checkSameOrigin, sandboxCsp, setCommonHeaders } from './security.ts';
+import { loadStaticFiles } from './static-files.ts';
+
+export type {
+  ConsoleCredential,
+  ConsoleOverview,
+  ConsoleS3Options,
+  ConsoleServerOptions,
+} from './options.ts';
+
+export interface ConsoleServer extends AsyncDisposable {
+  /** `http://host:port`, the UI's address. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** Stops accepting, ends event streams, drains (bounded by stopTimeoutMs). Idempotent. */
+  stop(): Promise<void>;
+}
+
+const ROUTES: Route[] = [...overviewRoutes, ...storageRoutes, ...requestRoutes, ...mailHtmlRoutes];
+
+function dispatch(ctx: ConsoleContext, req: IncomingMessage, res: ServerResponse, url: URL): void {
+  let pathMatched = false;
+  for (const route of ROUTES) {
+    const m = route.path.exec(url.pathname);
+    if (!m) continue;
+    pathMatched = true;
+    if (route.method !== req.method && !(route.method === 'GET' && req.method === 'HEAD')) continue;
+    Promise.resolve()
+      .then(() => route.handle(ctx, { req, res, url, params: m.slice(1) }))
+      .catch((err: unknown) => sendError(res, err));
+    return;
+  }
+  sendError(
+    res,
+    pathMatched
+      ? new ConsoleError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`)
+      : new ConsoleError('NOT_FOUND', `No console API at ${url.pathname}`),
+  );
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startConsoleServer(options: ConsoleServerOptions = {}): Promise<ConsoleServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConsoleError('BAD_REQUEST', `startConsoleServer: invalid port ${String(options.port)}`);
+  }
+  const stopTimeoutMs = options.stopTimeoutMs ?? 2000;
+  const staticFiles = await loadStaticFiles();
+  const s3 = options.s3 ? createS3Access(options.s3) : undefined;
+  const events = new ConsoleEvents(options.s3Server, options.decisions, (id) => s3?.ownRequests.has(id) ?? false);
+  /** Mail event streams: ended on stop rather than waited for. */
+  const mailStreams = new Set<ServerResponse>();
+  let selfUrl = '';
+
+  const ctx: ConsoleContext = {
+    s3,
+    s3Server: options.s3Server,
+    decisions: options.decisions,
+    hasMail: Boolean(options.mailApi),
+    async overview(): Promise<ConsoleOverview> {
+      if (options.overview) return options.overview();
+      return {
+        engine: options.s3Server ? 'embedded' : 'unknown',
+        endpoints: { console: selfUrl, ...(options.s3 ? { s3: options.s3.endpoint } : {}) },
+        credentials: {
+          root: options.s3
+            ? { name: 'root', ...options.s3.rootCredentials }
+            : { name: 'root', accessKeyId: '', secretAccessKey: '' },
+        },
+        env: {},
+      };
+    },
+    mailFetch: (path) => fetch(`${selfUrl}${path}`),
+    events,
+  };
+
+  const server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, (req, res) => {
+    try {
+      setCommonHeaders(res);
+      checkHost(req, host);
+      const url = new URL(req.url ?? '/', 'http://console.local');
+      const path = url.pathname;
+      if (path.startsWith('/api/stack/')) {
+        checkSameOrigin(req);
+        dispatch(ctx, req, res, url);
+        return;
+      }
+      if (options.mailApi && (path.startsWith('/api/v1/') || path.startsWith('/view/'))) {
+        checkSameOrigin(req);
+        if (path === '/api/v1/events') {
+          mailStreams.add(res);
+          res.once('close', () => mailStreams.delete(res));
+        }
+        // What the mail API renders of a message never runs in our origin either.
+        if (path.startsWith('/view/')) res.setHeader('Content-Security-Policy', sandboxCsp());
+        options.mailApi(req, res);
+        return;
+      }
+      if (path === '/favicon.ico') {
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+      if (staticFiles(req, res, path)) return;
+      throw new ConsoleError('NOT_FOUND', `Nothing at ${path}`);
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+  server.on('clientError', (_err, socket: Socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  server.listen(port, host);
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([err]) => {
+      s3?.destroy();
+      throw err;
+    }),
+  ]);
+  const bound = (server.address() as AddressInfo).port;
+  selfUrl = `http://${hostForUrl(host)}:${bound}`;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => server.closeAllConnections(), stopTimeoutMs);
+      server.close(() => {
+        clearTimeout(timer);
+        s3?.destroy();
+        resolve();
+      });
+      events.close();
+      for (const res of mailStreams) res.end();
+      server.closeIdleConnections();
+    });
+    return stopping;
+  };
+
+  return {
+    url: selfUrl,
+    host,
+    port: bound,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
