@@ -144,13 +144,13 @@ export async function startPostServer(opts: ServerOptions = {}): Promise<PostSer
 export async function s3Error(res: Response): Promise<Record<string, string>> {
   const xml = await res.text();
   const out: Record<string, string> = {};
-  const unescape = (v: string) =>
+  const decodeXml = (v: string) =>
     v
       .replace(/&quot;/g, '"')
       .replace(/&apos;/g, "'")
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>')
       .replace(/&amp;/g, '&');
-  for (const m of xml.matchAll(/<(\w+)>([^<]*)<\/\1>/g)) out[m[1]] = unescape(m[2]);
+  for (const m of xml.matchAll(/<(\w+)>([^<]*)<\/\1>/g)) out[m[1]] = decodeXml(m[2]);
   return out;
 }
