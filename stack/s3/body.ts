@@ -2,6 +2,7 @@
 // XML/JSON documents to memory.
 
 import { S3Error } from './errors.ts';
+import { sendContinue } from './expect-continue.ts';
 import { ingest } from './ingest/index.ts';
 import type { ChecksumAlgorithm, IngestResult } from './ingest/types.ts';
 import { FIVE_GIB } from './options.ts';
@@ -45,6 +46,7 @@ export async function ingestToBlob(
 ): Promise<{ blob: BlobRef; result: IngestResult }> {
   const max = maxUpload(ctx);
   requireUploadLength(ctx, max);
+  sendContinue(ctx.req, ctx.res);
   const pipe = ingest(ctx.req, { auth: ctx.auth, headers: ctx.req.headers, maxBytes: max, extraAlgorithm });
   const blob = await ctx.store.writeBlob(pipe.body);
   return { blob, result: pipe.result() };
@@ -58,6 +60,7 @@ export async function readSmallBody(
   const len = declaredLength(ctx);
   if (len !== undefined && len > limit)
     throw new S3Error('MaxMessageLengthExceeded', undefined, { MaxMessageLengthBytes: String(limit) });
+  sendContinue(ctx.req, ctx.res);
   const pipe = ingest(ctx.req, { auth: ctx.auth, headers: ctx.req.headers, maxBytes: limit });
   const chunks: Buffer[] = [];
   for await (const chunk of pipe.body) chunks.push(chunk as Buffer);

@@ -215,12 +215,7 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
               context: { ...ctx.conditions, ...extra },
             };
             const decision = await options.authorize(request);
-            log.decisions.push({
-              action,
-              resource: res0,
-              allowed: decision.allowed,
-              reason: decision.reason,
-            });
+            log.decisions.push({ action, resource: res0, ...decision });
             if (!decision.allowed && !soft) throw new S3Error('AccessDenied');
             return decision;
           },

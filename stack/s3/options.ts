@@ -1,5 +1,5 @@
 // The embedded S3 server's options, resolved once with their defaults.
-import type { Authorizer } from './authz/types.ts';
+import type { AccessDecision, Authorizer } from './authz/types.ts';
 import type { Identity } from './identity.ts';
 
 export type StorageOption = 'memory' | { type: 'memory' } | { type: 'disk'; dir: string };
@@ -20,7 +20,7 @@ export interface RequestLogEntry {
   errorCode?: string;
   durationMs: number;
   /** Every authorization asked during the request, in order. */
-  decisions: { action: string; resource: string; allowed: boolean; reason: string }[];
+  decisions: ({ action: string; resource: string } & AccessDecision)[];
 }
 
 export interface S3ServerOptions {
@@ -56,6 +56,8 @@ export interface S3ServerOptions {
   validatePolicy?: (json: string, bucket: string) => void;
   /** Bound for stop(): connections still busy after this are destroyed. @default 5000 */
   stopTimeoutMs?: number;
+  /** Serve HTTPS with this certificate (PEM); `aws:SecureTransport` is then true. @default plain HTTP */
+  tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
 }
 
 export interface ResolvedOptions {
@@ -71,6 +73,7 @@ export interface ResolvedOptions {
   onRequest?: (entry: RequestLogEntry) => void;
   validatePolicy: (json: string, bucket: string) => void;
   stopTimeoutMs: number;
+  tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
 }
 
 export const FIVE_GIB = 5 * 1024 ** 3;

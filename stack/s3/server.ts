@@ -1,9 +1,11 @@
 // startS3Server: the embedded S3 server as a started handle, with inspection for tests.
 import { EventEmitter, once } from 'node:events';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { bucketNameProblem } from './bucket-name.ts';
 import { S3Error } from './errors.ts';
+import { markExpectsContinue } from './expect-continue.ts';
 import { createS3Handler, defaultAuthorize } from './handler.ts';
 import { type ObjectInfo, objectInfo } from './inspect.ts';
 import { defaultValidatePolicy } from './ops/bucket-policy.ts';
@@ -93,6 +95,7 @@ export function resolveOptions(o: S3ServerOptions = {}): ResolvedOptions {
     onRequest: o.onRequest,
     validatePolicy: o.validatePolicy ?? defaultValidatePolicy,
     stopTimeoutMs: o.stopTimeoutMs ?? 5000,
+    tls: o.tls,
   };
 }
 
@@ -130,7 +133,14 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
       events.emit('request', entry);
     },
   });
-  const server: Server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, handler);
+  const serverOptions = { keepAliveTimeout: 5000, requestTimeout: 0 };
+  const server: Server = options.tls
+    ? createHttpsServer({ ...serverOptions, ...options.tls }, handler)
+    : createServer(serverOptions, handler);
+  server.on('checkContinue', (req, res) => {
+    markExpectsContinue(req);
+    handler(req, res);
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
     if (err.code === 'HPE_HEADER_OVERFLOW') socket.end(headerTooLargeResponse());
@@ -168,7 +178,7 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
       .map(objectInfo);
 
   return {
-    url: `http://${hostForUrl}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${hostForUrl}:${port}`,
     host: options.host,
     port,
     region: options.region,

@@ -215,6 +215,47 @@ describe('regions', () => {
   });
 });
 
+describe('Expect: 100-continue', () => {
+  it('answers a doomed upload before its body is sent, and continues a good one', async () => {
+    const { signHeaders } = await import('./raw-request.ts');
+    const { connect } = await import('node:net');
+    const exchange = async (path: string) => {
+      const headers = await signHeaders({
+        method: 'PUT',
+        path,
+        host: new URL(srv.url).host,
+        identity: ROOT,
+        contentSha256: 'UNSIGNED-PAYLOAD',
+        headers: { 'content-length': '5', expect: '100-continue' },
+      });
+      const sock = connect(srv.port, '127.0.0.1');
+      let received = '';
+      sock.on('data', (d) => {
+        received += d.toString();
+      });
+      sock.write(
+        [`PUT ${path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join(
+          '\r\n',
+        ),
+      );
+      const first = await new Promise<string>((resolve) => {
+        const check = () => (received.includes('\r\n\r\n') ? resolve(received) : sock.once('data', check));
+        sock.once('data', check);
+      });
+      return { first, sock, all: () => received };
+    };
+    const doomed = await exchange('/no-such-bucket/k');
+    expect(doomed.first).toMatch(/^HTTP\/1.1 404/);
+    doomed.sock.destroy();
+    const good = await exchange('/wire/continued');
+    expect(good.first).toMatch(/^HTTP\/1.1 100 Continue/);
+    good.sock.write('hello');
+    await srv.waitForObject('wire', 'continued');
+    good.sock.destroy();
+    expect((await srv.getObject('wire', 'continued'))?.body.toString()).toBe('hello');
+  });
+});
+
 describe('limits', () => {
   it('refuses keys over 1024 bytes, oversize bodies and uploads without a length', async () => {
     const long = await s3Error(() =>
