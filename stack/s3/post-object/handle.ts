@@ -112,7 +112,8 @@ export async function handlePostObject(
     }
     const limit = file.limitError;
     if (limit) {
-      if (limit.code === 'EntityTooLarge') throw tooLarge(await file.finish(), max);
+      // S3 reports the whole proposed size; a body that breaks off meanwhile reports what came.
+      if (limit.code === 'EntityTooLarge') throw tooLarge(await file.finish().catch(() => file.size), max);
       throw limit;
     }
     if (storeError !== undefined) throw storeError;
