@@ -150,11 +150,16 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
       decisions: [],
     };
     let resource = rawPath;
-    res.on('close', () => {
+    // The log entry goes out once the response is closed AND the handler has finished its
+    // cleanup (an aborted upload's temp file is gone by then).
+    let pending = 2;
+    const settle = () => {
+      if (--pending > 0) return;
       log.status = res.statusCode;
       log.durationMs = Date.now() - started;
       deps.onLog?.(log);
-    });
+    };
+    res.on('close', settle);
 
     const fail = (err: unknown) => {
       let s3err: S3Error;
@@ -268,6 +273,6 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
       await route.handler(ctx);
     };
 
-    run().catch(fail);
+    run().catch(fail).finally(settle);
   };
 }

@@ -184,6 +184,49 @@ describe('disk storage across restarts', () => {
   });
 });
 
+describe('interrupted uploads on disk', () => {
+  it('leaves no object and no temp file when the client hangs up mid-body', async () => {
+    const dir = await tempDir();
+    const srv = await start({ storage: { type: 'disk', dir } });
+    const s3 = client(srv.url);
+    cleanups.push(async () => s3.destroy());
+    await s3.send(new CreateBucketCommand({ Bucket: 'cut' }));
+    const { signHeaders } = await import('./raw-request.ts');
+    const { connect } = await import('node:net');
+    const headers = await signHeaders({
+      method: 'PUT',
+      path: '/cut/half',
+      host: new URL(srv.url).host,
+      identity: ROOT,
+      contentSha256: 'UNSIGNED-PAYLOAD',
+      headers: { 'content-length': String(4 * 1024 * 1024) },
+    });
+    const logged = new Promise<void>((resolveLog) => {
+      const off = srv.on('request', (e) => {
+        if (e.key === 'half') {
+          off();
+          resolveLog();
+        }
+      });
+    });
+    const sock = connect(srv.port, '127.0.0.1');
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    sock.write(
+      [`PUT /cut/half HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join(
+        '\r\n',
+      ),
+    );
+    sock.write(Buffer.alloc(1024 * 1024, 1));
+    sock.destroy();
+    await logged;
+    expect(srv.headObject('cut', 'half')).toBeUndefined();
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+    expect((await walk(join(dir, 'blobs'))).filter((f) => !f.endsWith('blobs'))).toEqual([]);
+    const ok = await s3.send(new ListObjectsV2Command({ Bucket: 'cut' }));
+    expect(ok.KeyCount).toBe(0);
+  });
+});
+
 describe('concurrency', () => {
   for (const kind of ['memory', 'disk'] as const) {
     it(`16 parallel If-None-Match: * PUTs to one key on ${kind}: exactly one wins`, async () => {

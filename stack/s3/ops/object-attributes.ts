@@ -44,7 +44,7 @@ export async function getObjectAttributes(ctx: RequestContext): Promise<void> {
       has('ObjectParts') && rec.parts
         ? block(
             'ObjectParts',
-            tag('TotalPartsCount', rec.parts.length),
+            tag('PartsCount', rec.parts.length),
             tag('PartNumberMarker', marker),
             tag('NextPartNumberMarker', page.length ? page[page.length - 1]!.partNumber : 0),
             tag('MaxParts', maxParts),
