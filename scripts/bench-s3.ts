@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+// @ts-expect-error s3rver ships no type declarations
 import S3rver from 's3rver';
 import { startS3Server } from '../stack/s3/server.ts';
 
