@@ -11,6 +11,7 @@ import { deleteObject, deleteObjects } from './ops/delete-objects.ts';
 import { getObject } from './ops/get-object.ts';
 import { listConditions, listObjectsV1, listObjectsV2 } from './ops/list-objects.ts';
 import { listMultipartUploads } from './ops/list-uploads.ts';
+import { listObjectVersions } from './ops/list-versions.ts';
 import * as mpu from './ops/multipart.ts';
 import { getObjectAttributes } from './ops/object-attributes.ts';
 import * as tagging from './ops/object-tagging.ts';
@@ -65,7 +66,6 @@ const listing = (ctx: RequestContext) => listConditions(ctx.query);
 const UNIMPLEMENTED_BUCKET: [string[], string, string][] = [
   [['PUT', 'DELETE'], 'lifecycle', 'PutBucketLifecycleConfiguration'],
   [['PUT'], 'versioning', 'PutBucketVersioning'],
-  [['GET'], 'versions', 'ListObjectVersions'],
   [['PUT', 'DELETE'], 'encryption', 'PutBucketEncryption'],
   [['GET', 'PUT', 'DELETE'], 'website', 'BucketWebsite'],
   [['GET', 'PUT'], 'logging', 'BucketLogging'],
@@ -104,6 +104,15 @@ export const ROUTES: Route[] = [
   ...UNIMPLEMENTED_BUCKET.flatMap(([methods, sub, op]) =>
     methods.map((m) => notImplemented(m, 'bucket', sub, op)),
   ),
+  {
+    method: 'GET',
+    scope: 'bucket',
+    query: ['versions'],
+    operation: 'ListObjectVersions',
+    action: 's3:ListBucketVersions',
+    conditions: listing,
+    handler: listObjectVersions,
+  },
   {
     method: 'GET',
     scope: 'bucket',

@@ -17,6 +17,7 @@ import {
   GetPublicAccessBlockCommand,
   ListBucketsCommand,
   ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
   PutObjectCommand,
@@ -230,6 +231,39 @@ describe('bucket subresources', () => {
     expect((await s3Error(() => s3.send(new GetPublicAccessBlockCommand({ Bucket: 'ops' })))).name).toBe(
       'NoSuchPublicAccessBlockConfiguration',
     );
+  });
+});
+
+describe('ListObjectVersions on an unversioned bucket', () => {
+  it('lists every object as its single null version, with key-marker paging', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'versions' }));
+    for (const k of ['v/1', 'v/2', 'v/3', 'v/d/4'])
+      await s3.send(new PutObjectCommand({ Bucket: 'versions', Key: k, Body: k }));
+    const p1 = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: 'versions', Prefix: 'v/', Delimiter: '/', MaxKeys: 2 }),
+    );
+    expect(p1.Versions?.map((v) => [v.Key, v.VersionId, v.IsLatest])).toEqual([
+      ['v/1', 'null', true],
+      ['v/2', 'null', true],
+    ]);
+    expect(p1.IsTruncated).toBe(true);
+    const p2 = await s3.send(
+      new ListObjectVersionsCommand({
+        Bucket: 'versions',
+        Prefix: 'v/',
+        Delimiter: '/',
+        KeyMarker: p1.NextKeyMarker,
+        VersionIdMarker: p1.NextVersionIdMarker,
+      }),
+    );
+    expect(p2.Versions?.map((v) => v.Key)).toEqual(['v/3']);
+    expect(p2.CommonPrefixes?.map((c) => c.Prefix)).toEqual(['v/d/']);
+    const g = await s3.send(new GetObjectCommand({ Bucket: 'versions', Key: 'v/1', VersionId: 'null' }));
+    expect(await g.Body!.transformToString()).toBe('v/1');
+    const bad = await s3Error(() =>
+      s3.send(new GetObjectCommand({ Bucket: 'versions', Key: 'v/1', VersionId: 'abc' })),
+    );
+    expect(bad.name).toBe('InvalidArgument');
   });
 });
 

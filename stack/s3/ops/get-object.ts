@@ -61,6 +61,14 @@ function partRange(ctx: RequestContext, rec: ObjectRecord): ByteRange | undefine
 
 export async function getObject(ctx: RequestContext): Promise<void> {
   const head = ctx.req.method === 'HEAD';
+  const version = ctx.query.get('versionId');
+  // Without versioning every object is the `null` version; any other id is unknown.
+  if (version !== null && version !== 'null') {
+    throw new S3Error('InvalidArgument', 'Invalid version id specified', {
+      ArgumentName: 'versionId',
+      ArgumentValue: version,
+    });
+  }
   let rec = await requireObject(ctx, ctx.bucket!, ctx.key!);
   const { res } = ctx;
 
