@@ -112,7 +112,7 @@ export function mailPage({ bus, navigate }) {
         'div',
         { class: 'subject' },
         m.Subject || '(no subject)',
-        m.Attachments ? h('span', { class: 'clip', title: `${m.Attachments} attachment(s)` }, ` 📎${m.Attachments}`) : null,
+        m.Attachments ? h('span', { class: 'pill tiny clip', title: `${m.Attachments} attachment(s)` }, `${m.Attachments} file${m.Attachments === 1 ? '' : 's'}`) : null,
       ),
       h('div', { class: 'snippet' }, m.Snippet || ''),
       h('div', { class: 'to muted' }, to ? `to ${to}` : ''),
@@ -134,7 +134,7 @@ export function mailPage({ bus, navigate }) {
       return;
     }
     if (s.selected !== id) return;
-    if (!s.message.HTML && s.tab === 'html') s.tab = 'text';
+    s.tab = s.message.HTML ? 'html' : 'text';
     renderMessage();
   }
 

@@ -35,7 +35,7 @@ export function overviewPage() {
       ]) {
         if (!c?.accessKeyId) continue;
         credRows.push(
-          h('tr', { class: 'group' }, h('th', { colspan: '3' }, `${label}${c.name ? ` — ${c.name}` : ''}`)),
+          h('tr', { class: 'group' }, h('th', { colspan: '3' }, `${label}${c.name && c.name.toLowerCase() !== label.toLowerCase() ? ` — ${c.name}` : ''}`)),
           copyRow('Access key id', c.accessKeyId),
           copyRow('Secret access key', c.secretAccessKey, true),
         );

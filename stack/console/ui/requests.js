@@ -108,7 +108,7 @@ export function requestsPage({ bus, navigate }) {
             : null,
           h('p', { class: 'muted small' }, `${e.method} ${e.path} · request id ${e.id}`),
           e.bucket
-            ? h('a', { href: `#/storage/${encodeURIComponent(e.bucket)}?tab=settings`, onclick: (ev) => { ev.preventDefault(); navigate(`#/storage/${encodeURIComponent(e.bucket)}`); } }, 'See the bucket’s policy →')
+            ? h('a', { href: `#/storage/${encodeURIComponent(e.bucket)}?view=settings` }, 'See the bucket’s policy, Block Public Access and CORS →')
             : null,
         ),
       ),

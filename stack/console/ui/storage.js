@@ -48,7 +48,7 @@ export function storagePage({ bus, navigate }) {
             h(
               'a',
               { class: `bucket${b.name === s.bucket ? ' selected' : ''}`, href: hashFor(b.name), dataset: { bucket: b.name } },
-              h('span', { class: 'bucket-icon', 'aria-hidden': 'true' }, '🪣'),
+              h('span', { class: 'icon bucket-icon', 'aria-hidden': 'true' }),
               b.name,
             ),
           )
@@ -134,7 +134,7 @@ export function storagePage({ bus, navigate }) {
         h(
           'tr',
           { class: 'folder', onclick: () => navigate(hashFor(s.bucket, f)) },
-          h('td', null, h('a', { href: hashFor(s.bucket, f) }, '📁 ', f.slice(s.prefix.length))),
+          h('td', null, h('a', { href: hashFor(s.bucket, f) }, h('span', { class: 'icon folder-icon', 'aria-hidden': 'true' }), f.slice(s.prefix.length))),
           h('td', null, ''),
           h('td', null, 'Folder'),
           h('td', null, ''),
@@ -360,7 +360,10 @@ export function storagePage({ bus, navigate }) {
       const bucket = route.parts[0] ?? '';
       const prefix = route.query.get('prefix') ?? '';
       const key = route.query.get('key') ?? '';
-      const listChanged = first || bucket !== s.bucket || prefix !== s.prefix;
+      const view = route.query.get('view');
+      const viewChanged = (view === 'settings' || view === 'objects') && view !== s.view;
+      if (viewChanged) s.view = view;
+      const listChanged = first || viewChanged || bucket !== s.bucket || prefix !== s.prefix;
       s.bucket = bucket;
       s.prefix = prefix;
       s.key = key;
