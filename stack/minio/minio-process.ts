@@ -66,7 +66,6 @@ export async function startMinioProcess(options: MinioProcessOptions): Promise<M
         MINIO_REGION: options.region ?? 'us-east-1',
         MINIO_BROWSER: 'off',
         MINIO_UPDATE: 'off',
-        MINIO_CI_CD: '1',
       },
       extendEnv: true,
       stdin: 'pipe',

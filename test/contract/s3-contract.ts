@@ -31,7 +31,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it as vitestIt } from 'vitest';
 
 export interface S3Target {
   endpoint: string;
@@ -65,7 +65,22 @@ function bytes(n: number, seed: number): Buffer {
   return b;
 }
 
-export function s3Contract(name: string, getTarget: () => S3Target): void {
+export interface ContractOptions {
+  /**
+   * Cases this engine is known to fail, by exact test title, each with the reason: where the
+   * engine departs from AWS's documented behaviour. The emulator follows AWS; skips are for
+   * reference engines only, and each one is printed in the run as a skipped test.
+   */
+  skip?: Record<string, string>;
+}
+
+export function s3Contract(name: string, getTarget: () => S3Target, options: ContractOptions = {}): void {
+  const skip = options.skip ?? {};
+  const it = (title: string, fn: () => Promise<void>, timeout?: number) => {
+    const reason = skip[title];
+    if (reason) vitestIt.skip(`${title} — skipped on ${name}: ${reason}`, fn);
+    else vitestIt(title, fn, timeout);
+  };
   describe(`S3 contract: ${name}`, () => {
     let s3: S3Client;
     const run = `ct-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -531,10 +546,14 @@ export function s3Contract(name: string, getTarget: () => S3Target): void {
           }),
         );
         const t1 = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'tag.txt' }));
-        expect(t1.TagSet).toEqual([
-          { Key: 'team', Value: 'focus' },
-          { Key: 'kind', Value: 'profile image' },
-        ]);
+        // AWS does not document the order of a TagSet; compare as a set.
+        expect(t1.TagSet).toEqual(
+          expect.arrayContaining([
+            { Key: 'team', Value: 'focus' },
+            { Key: 'kind', Value: 'profile image' },
+          ]),
+        );
+        expect(t1.TagSet).toHaveLength(2);
         const g = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'tag.txt' }));
         expect(g.TagCount).toBe(2);
         await g.Body!.transformToString();
@@ -599,7 +618,7 @@ export function s3Contract(name: string, getTarget: () => S3Target): void {
           new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: 'application/x-test' }),
         );
         const uploadId = created.UploadId!;
-        const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'mpu/' }));
+        const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
         expect(uploads.Uploads?.map((u) => u.UploadId)).toContain(uploadId);
         const bad = await s3Error(() =>
           s3.send(
