@@ -6,7 +6,7 @@
 // Korean text needs a CJK font on the machine (Debian: fonts-nanum or fonts-noto-cjk).
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { deflateSync, crc32 } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 import { GetObjectCommand, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { chromium, type Page } from 'playwright-core';
 import {
@@ -54,7 +54,13 @@ function badgePng(size = 160): Buffer {
   ]);
 }
 
-async function shoot(page: Page, hash: string, ready: string, file: string, before?: (p: Page) => Promise<void>) {
+async function shoot(
+  page: Page,
+  hash: string,
+  ready: string,
+  file: string,
+  before?: (p: Page) => Promise<void>,
+) {
   await page.goto(`about:blank`);
   await page.goto(`${base}/${hash}`);
   await page.waitForSelector(ready, { timeout: 10_000 });
@@ -70,47 +76,99 @@ try {
   await mkdir(outDir, { recursive: true });
   const transport = stack.transport();
   const send = async (to: string, content: { subject: string; text: string; html: string }, extra = {}) =>
-    transport.sendMail({ from: FROM, to, subject: content.subject, text: content.text, html: content.html, ...extra });
+    transport.sendMail({
+      from: FROM,
+      to,
+      subject: content.subject,
+      text: content.text,
+      html: content.html,
+      ...extra,
+    });
   await send('leader+t42@focusmate.app', verificationSubmittedEmail({ teamName: '새벽 코딩 스터디' }));
-  await send('leader+t42@focusmate.app', verificationRejectedEmail({
-    teamName: '새벽 코딩 스터디',
-    reason: '사업자등록증 사본이 흐릿하여 확인할 수 없습니다.',
-  }));
+  await send(
+    'leader+t42@focusmate.app',
+    verificationRejectedEmail({
+      teamName: '새벽 코딩 스터디',
+      reason: '사업자등록증 사본이 흐릿하여 확인할 수 없습니다.',
+    }),
+  );
   await send('leader+t42@focusmate.app', verificationApprovedEmail({ teamName: '새벽 코딩 스터디' }), {
-    attachments: [{ filename: '인증서_새벽코딩스터디.pdf', content: Buffer.from('%PDF-1.4\n% FocusMate\n'), contentType: 'application/pdf' }],
+    attachments: [
+      {
+        filename: '인증서_새벽코딩스터디.pdf',
+        content: Buffer.from('%PDF-1.4\n% FocusMate\n'),
+        contentType: 'application/pdf',
+      },
+    ],
   });
-  await send('minji.park+t42@example.com', teamInvitationEmail({
-    teamName: '새벽 코딩 스터디',
-    inviterName: '김도윤',
-    acceptUrl: 'http://localhost:3000/invitations/accept?token=7f3c2a9e51',
-    expiresAt: new Date(Date.now() + 7 * 24 * 3600 * 1000),
-  }));
+  await send(
+    'minji.park+t42@example.com',
+    teamInvitationEmail({
+      teamName: '새벽 코딩 스터디',
+      inviterName: '김도윤',
+      acceptUrl: 'http://localhost:3000/invitations/accept?token=7f3c2a9e51',
+      expiresAt: new Date(Date.now() + 7 * 24 * 3600 * 1000),
+    }),
+  );
   await stack.mail.waitFor({ count: 4 });
 
   const app = stack.client(APP_USER);
   const put = (Key: string, Body: Buffer | string, ContentType: string, extra = {}) =>
     app.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body, ContentType, ...extra }));
-  await put('teams/t-42/profile/logo.png', badgePng(), 'image/png', { Metadata: { 'uploaded-by': 'user-1024' } });
-  await put('verifications/t-42/business-registration.pdf', Buffer.from('%PDF-1.4\n% scanned document\n'), 'application/pdf', {
-    Metadata: { 'team-id': 't-42', 'original-name': encodeURIComponent('사업자등록증.pdf') },
+  await put('teams/t-42/profile/logo.png', badgePng(), 'image/png', {
+    Metadata: { 'uploaded-by': 'user-1024' },
   });
-  await put('chat/room-7/2026/회의록.txt', '오늘의 집중 세션 회의록\n- 목표: 알고리즘 3문제\n- 다음 세션: 토요일 06:00\n', 'text/plain; charset=utf-8', {
-    Tagging: 'kind=chat-attachment&room=room-7',
-  });
+  await put(
+    'verifications/t-42/business-registration.pdf',
+    Buffer.from('%PDF-1.4\n% scanned document\n'),
+    'application/pdf',
+    {
+      Metadata: { 'team-id': 't-42', 'original-name': encodeURIComponent('사업자등록증.pdf') },
+    },
+  );
+  await put(
+    'chat/room-7/2026/회의록.txt',
+    '오늘의 집중 세션 회의록\n- 목표: 알고리즘 3문제\n- 다음 세션: 토요일 06:00\n',
+    'text/plain; charset=utf-8',
+    {
+      Tagging: 'kind=chat-attachment&room=room-7',
+    },
+  );
   await put('chat/room-7/2026/diagram.png', badgePng(96), 'image/png');
   await app.send(new ListBucketsCommand({})).catch(() => undefined);
   await fetch(`${stack.s3.url}/${BUCKET}/verifications/t-42/business-registration.pdf`);
   await fetch(`${stack.s3.url}/${BUCKET}/teams/t-42/profile/logo.png`);
-  await app.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'chat/room-7/2026/회의록.txt' })).then((r) => r.Body?.transformToString());
+  await app
+    .send(new GetObjectCommand({ Bucket: BUCKET, Key: 'chat/room-7/2026/회의록.txt' }))
+    .then((r) => r.Body?.transformToString());
   app.destroy();
 
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
+    const page = await browser.newPage({
+      viewport: { width: 1440, height: 900 },
+      locale: 'ko-KR',
+      timezoneId: 'Asia/Seoul',
+    });
+    for (const run of ['first (cold browser)', 'second']) {
+      const started = performance.now();
+      await page.goto(`${base}/#/mail`);
+      await page.waitForSelector('.mail-item');
+      console.log(`${run} load of the console with its inbox: ${Math.round(performance.now() - started)} ms`);
+      await page.goto('about:blank');
+    }
     const invitation = stack.mail.messages({ subject: '초대' })[0]!;
     const approved = stack.mail.messages({ subject: '승인' })[0]!;
     await shoot(page, `#/mail/${invitation.id}`, '.mail-item.selected', 'mail.png');
@@ -119,10 +177,21 @@ try {
       await p.click('[data-tab="links"]');
       await p.waitForSelector('ul.links li');
     });
-    await shoot(page, `#/storage/${BUCKET}?prefix=teams/t-42/profile/&key=teams/t-42/profile/logo.png`, '.access.public', 'storage.png', async (p) => {
-      await p.waitForFunction(() => (document.querySelector('.preview img') as HTMLImageElement | null)?.complete);
-    });
-    await shoot(page, `#/storage/${BUCKET}?prefix=chat/room-7/2026/&key=chat/room-7/2026/${encodeURIComponent('회의록.txt')}`, 'pre.text-preview', 'storage-text-preview.png');
+    await shoot(
+      page,
+      `#/storage/${BUCKET}?prefix=teams/t-42/profile/&key=teams/t-42/profile/logo.png`,
+      '.access.public',
+      'storage.png',
+      async (p) => {
+        await p.waitForFunction("document.querySelector('.preview img')?.complete");
+      },
+    );
+    await shoot(
+      page,
+      `#/storage/${BUCKET}?prefix=chat/room-7/2026/&key=chat/room-7/2026/${encodeURIComponent('회의록.txt')}`,
+      'pre.text-preview',
+      'storage-text-preview.png',
+    );
     await shoot(page, `#/storage/${BUCKET}`, 'tr.folder', 'storage-permissions.png', async (p) => {
       await p.click('.toolbar [data-tab="settings"]');
       await p.waitForSelector('pre.code-block');

@@ -2,8 +2,8 @@
 // object changes. Requests are sent in small batches a few ms late, so the console's own calls
 // are recognised as its own (their request ids arrive with the responses).
 import type { ServerResponse } from 'node:http';
-import type { S3Server } from '../s3/server.ts';
 import type { RequestLogEntry } from '../s3/options.ts';
+import type { S3Server } from '../s3/server.ts';
 import { type DecisionSource, toConsoleRequest } from './request-log.ts';
 
 const HEARTBEAT_MS = 15_000;

@@ -72,7 +72,8 @@ export type PreviewKind = { kind: 'image'; type: string } | { kind: 'text' } | {
 export function previewKind(contentType: string | undefined, key: string): PreviewKind {
   const media = mediaType(contentType);
   if (RASTER.has(media)) return { kind: 'image', type: media };
-  if (media.startsWith('text/') || TEXT_TYPES.has(media) || /\+(json|xml)$/.test(media)) return { kind: 'text' };
+  if (media.startsWith('text/') || TEXT_TYPES.has(media) || /\+(json|xml)$/.test(media))
+    return { kind: 'text' };
   if (media === '' || media === 'application/octet-stream' || media === 'binary/octet-stream') {
     const ext = extension(key);
     if (BY_EXTENSION[ext] === 'image') return { kind: 'image', type: IMAGE_BY_EXTENSION[ext]! };

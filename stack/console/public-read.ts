@@ -24,7 +24,10 @@ export interface BucketAccess {
 
 export function publicReadability(access: BucketAccess, key: string, now = new Date()): PublicReadability {
   if (access.policyError) {
-    return { public: false, reason: `Unknown: the bucket policy could not be evaluated (${access.policyError})` };
+    return {
+      public: false,
+      reason: `Unknown: the bucket policy could not be evaluated (${access.policyError})`,
+    };
   }
   const resource = `arn:aws:s3:::${access.bucket}/${key}`;
   const decision = evaluateAccess({

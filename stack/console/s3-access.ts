@@ -1,5 +1,7 @@
 // The console's storage side: every read and write goes over the S3 API as the root identity,
 // so it behaves the same against the embedded engine and against MinIO.
+
+import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetBucketCorsCommand,
@@ -14,7 +16,6 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { Readable } from 'node:stream';
 import { parseBucketPolicy } from '../s3/authz/policy-parse.ts';
 import { isPublicPolicy } from '../s3/authz/public-policy.ts';
 import { fromS3Error } from './errors.ts';
@@ -90,7 +91,13 @@ export interface S3Access {
   detail(bucket: string, key: string): Promise<Record<string, unknown>>;
   head(bucket: string, key: string): Promise<{ contentType?: string; size: number }>;
   get(bucket: string, key: string, range?: string): Promise<GetResult>;
-  put(bucket: string, key: string, body: Readable | Buffer, length: number, contentType?: string): Promise<string | undefined>;
+  put(
+    bucket: string,
+    key: string,
+    body: Readable | Buffer,
+    length: number,
+    contentType?: string,
+  ): Promise<string | undefined>;
   remove(bucket: string, key: string): Promise<void>;
   destroy(): void;
 }
@@ -136,7 +143,9 @@ export function createS3Access(options: ConsoleS3Options): S3Access {
     } catch (err) {
       if (absent(err)) return null;
       const name = (err as { name?: string }).name ?? 'Error';
-      notes.push(`${what}: ${name === 'NotImplemented' ? 'not supported by this engine' : fromS3Error(err).message}`);
+      notes.push(
+        `${what}: ${name === 'NotImplemented' ? 'not supported by this engine' : fromS3Error(err).message}`,
+      );
       return null;
     }
   };
@@ -305,7 +314,9 @@ export function createS3Access(options: ConsoleS3Options): S3Access {
       return { contentType: out.ContentType, size: out.ContentLength ?? 0 };
     },
     async get(bucket, key, range) {
-      const out = await send(() => client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range })));
+      const out = await send(() =>
+        client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range })),
+      );
       return {
         body: out.Body as Readable,
         contentType: out.ContentType,

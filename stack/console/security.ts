@@ -77,7 +77,8 @@ export function checkSameOrigin(req: IncomingMessage): void {
     } catch {
       throw new ConsoleError('FORBIDDEN', `Malformed Origin '${origin}'`);
     }
-    if (host !== req.headers.host) throw new ConsoleError('FORBIDDEN', `Cross-origin ${method} from ${origin} refused`);
+    if (host !== req.headers.host)
+      throw new ConsoleError('FORBIDDEN', `Cross-origin ${method} from ${origin} refused`);
   }
   if (origin === 'null') throw new ConsoleError('FORBIDDEN', `${method} from an opaque origin refused`);
 }

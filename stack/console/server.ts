@@ -69,7 +69,11 @@ export async function startConsoleServer(options: ConsoleServerOptions = {}): Pr
   const stopTimeoutMs = options.stopTimeoutMs ?? 2000;
   const staticFiles = await loadStaticFiles();
   const s3 = options.s3 ? createS3Access(options.s3) : undefined;
-  const events = new ConsoleEvents(options.s3Server, options.decisions, (id) => s3?.ownRequests.has(id) ?? false);
+  const events = new ConsoleEvents(
+    options.s3Server,
+    options.decisions,
+    (id) => s3?.ownRequests.has(id) ?? false,
+  );
   /** Mail event streams: ended on stop rather than waited for. */
   const mailStreams = new Set<ServerResponse>();
   let selfUrl = '';
@@ -130,7 +134,8 @@ export async function startConsoleServer(options: ConsoleServerOptions = {}): Pr
     }
   });
   server.on('clientError', (_err, socket: Socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
   });
   server.listen(port, host);

@@ -1,8 +1,8 @@
 // The UI's files, read once at start and served from memory: a fixed set of names, so no request
 // path ever reaches the file system.
 import { createHash } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readdir, readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setPageHeaders } from './security.ts';

@@ -59,7 +59,12 @@ export async function startTracker(): Promise<Tracker> {
       if (hits.includes(path)) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`tracker: ${path} not requested within ${timeoutMs} ms (got ${hits.join(', ') || 'nothing'})`)),
+          () =>
+            reject(
+              new Error(
+                `tracker: ${path} not requested within ${timeoutMs} ms (got ${hits.join(', ') || 'nothing'})`,
+              ),
+            ),
           timeoutMs,
         );
         waiters.push({

@@ -24,9 +24,7 @@ beforeAll(async () => {
   await page.waitForSelector('html[data-ready="true"]');
   await page.waitForSelector('.mail-list .empty');
   // Survives only as long as the page is never reloaded.
-  await page.evaluate(() => {
-    (window as unknown as { marker: string }).marker = 'no-reload';
-  });
+  await page.evaluate("window.marker = 'no-reload'");
 });
 
 afterAll(async () => {
@@ -48,16 +46,18 @@ describe('console: mail', () => {
     });
     const item = page.locator('.mail-item', { hasText: '팀 인증 요청이 접수되었습니다' });
     await item.waitFor();
-    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('no-reload');
+    expect(await page.evaluate('window.marker')).toBe('no-reload');
 
     await item.click();
-    await expect.poll(() => page.locator('.message-subject').textContent()).toBe(
-      "[Focus Mate] '새벽 코딩 스터디' 팀 인증 요청이 접수되었습니다",
-    );
+    await expect
+      .poll(() => page.locator('.message-subject').textContent())
+      .toBe("[Focus Mate] '새벽 코딩 스터디' 팀 인증 요청이 접수되었습니다");
     const frame = page.frameLocator('iframe.mail-frame');
     await frame.locator('b', { hasText: '정상적으로' }).waitFor();
     await page.click('[data-tab="text"]');
-    expect(await page.locator('pre.text-part').textContent()).toContain('팀 인증 요청이 정상적으로 접수되었습니다.');
+    expect(await page.locator('pre.text-part').textContent()).toContain(
+      '팀 인증 요청이 정상적으로 접수되었습니다.',
+    );
 
     const link = page.locator('a.attachment', { hasText: '인증서류.txt' });
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
@@ -73,7 +73,8 @@ describe('console: mail', () => {
 
   it('renders a hostile email without running its script or fetching remote content until asked', async () => {
     const t = tracker.url;
-    const hostileSubject = '<img src=x onerror="top.pwned=\'subject\'"> 인증 코드 <script>top.pwned=1</script>';
+    const hostileSubject =
+      '<img src=x onerror="top.pwned=\'subject\'"> 인증 코드 <script>top.pwned=1</script>';
     await stack.transport().sendMail({
       from: '"<b onmouseover=alert(1)>Mallory</b>" <mallory@evil.example>',
       to: 'leader@focusmate.app',
@@ -101,8 +102,12 @@ describe('console: mail', () => {
 
     // Hostile strings are shown as text, never parsed as markup.
     expect(await page.locator('.message-subject').textContent()).toBe(hostileSubject);
-    expect(await page.locator('.message-subject img, .message-header script, .attachments img').count()).toBe(0);
-    expect(await page.locator('a.attachment').first().textContent()).toContain('<img src=x onerror=alert(1)>');
+    expect(await page.locator('.message-subject img, .message-header script, .attachments img').count()).toBe(
+      0,
+    );
+    expect(await page.locator('a.attachment').first().textContent()).toContain(
+      '<img src=x onerror=alert(1)>',
+    );
 
     // A javascript: link in the mail does nothing either.
     await frame.locator('#js').click();
@@ -115,10 +120,10 @@ describe('console: mail', () => {
     await tracker.waitFor('/remote.png');
     await frame.locator('#hello').waitFor();
     expect(tracker.hits.filter((h) => h !== '/remote.png')).toEqual([]);
-    expect(await page.evaluate(() => (window as unknown as { pwned?: unknown }).pwned)).toBeUndefined();
+    expect(await page.evaluate('window.pwned')).toBeUndefined();
     expect(dialogs).toEqual([]);
     expect(pageErrors).toEqual([]);
-    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('no-reload');
+    expect(await page.evaluate('window.marker')).toBe('no-reload');
   });
 
   it('searches with the API query language and deletes one message', async () => {

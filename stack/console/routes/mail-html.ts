@@ -2,8 +2,9 @@
 // console's sandboxed iframe. The mail is hostile input: the response's CSP sandboxes it (opaque
 // origin, no scripts, no forms, no navigation of the console) and allows no network at all —
 // remote images only once the user asks (?remote=1). Inline cid: images become data: URLs.
-import { ConsoleError } from '../errors.ts';
+
 import type { ConsoleContext, Route } from '../context.ts';
+import { ConsoleError } from '../errors.ts';
 import { sandboxCsp } from '../security.ts';
 
 /** Inline parts larger than this in total are left as broken cid: references. */
@@ -48,7 +49,8 @@ export const mailHtmlRoutes: Route[] = [
     method: 'GET',
     path: /^\/api\/stack\/mail\/([^/]+)\/html$/,
     async handle(ctx, { res, url, params }) {
-      if (!ctx.hasMail) throw new ConsoleError('NOT_CONFIGURED', 'The console was started without a mail API');
+      if (!ctx.hasMail)
+        throw new ConsoleError('NOT_CONFIGURED', 'The console was started without a mail API');
       const message = await loadMessage(ctx, decodeURIComponent(params[0]!));
       const remote = url.searchParams.get('remote') === '1';
       const html = message.HTML ? await inlineImages(ctx, message) : '';

@@ -16,7 +16,8 @@ function limit(url: URL): number | undefined {
   const v = url.searchParams.get('limit');
   if (v === null || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ConsoleError('BAD_REQUEST', `limit=${v}: expected 1-1000`);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new ConsoleError('BAD_REQUEST', `limit=${v}: expected 1-1000`);
   return n;
 }
 
@@ -52,16 +53,19 @@ export const requestRoutes: Route[] = [
     method: 'GET',
     path: /^\/api\/stack\/decisions$/,
     handle(ctx, { res, url }) {
-      if (!ctx.decisions) throw new ConsoleError('NOT_CONFIGURED', 'No decision log was given to the console');
+      if (!ctx.decisions)
+        throw new ConsoleError('NOT_CONFIGURED', 'No decision log was given to the console');
       const allowed = bool(url, 'allowed');
       const principal = url.searchParams.get('principal') || undefined;
       const requestId = url.searchParams.get('requestId') || undefined;
-      const kept = ctx.decisions().filter(
-        (d) =>
-          (allowed === undefined || d.allowed === allowed) &&
-          (principal === undefined || d.principal === principal || d.principal.endsWith(`/${principal}`)) &&
-          (requestId === undefined || d.requestId === requestId),
-      );
+      const kept = ctx
+        .decisions()
+        .filter(
+          (d) =>
+            (allowed === undefined || d.allowed === allowed) &&
+            (principal === undefined || d.principal === principal || d.principal.endsWith(`/${principal}`)) &&
+            (requestId === undefined || d.requestId === requestId),
+        );
       const n = limit(url) ?? 500;
       sendJson(res, 200, { decisions: kept.slice(Math.max(0, kept.length - n)).reverse() });
     },

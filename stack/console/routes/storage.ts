@@ -148,15 +148,21 @@ export const storageRoutes: Route[] = [
       const head = await s3(() => access.head(bucket, key));
       const kind = previewKind(head.contentType, key);
       if (kind.kind === 'none') {
-        throw new ConsoleError('BAD_REQUEST', `No preview for ${head.contentType || 'this type'}: download it`, {
-          status: 415,
-        });
+        throw new ConsoleError(
+          'BAD_REQUEST',
+          `No preview for ${head.contentType || 'this type'}: download it`,
+          {
+            status: 415,
+          },
+        );
       }
       const got = await s3(() =>
         access.get(
           bucket,
           key,
-          kind.kind === 'text' && head.size > TEXT_PREVIEW_BYTES ? `bytes=0-${TEXT_PREVIEW_BYTES - 1}` : undefined,
+          kind.kind === 'text' && head.size > TEXT_PREVIEW_BYTES
+            ? `bytes=0-${TEXT_PREVIEW_BYTES - 1}`
+            : undefined,
         ),
       );
       res.writeHead(200, {

@@ -68,6 +68,8 @@ function startStreams() {
           if (current.name !== 'mail') bump('mail-badge');
         },
         deleted: (d) => bus.dispatchEvent(new CustomEvent('mail-deleted', { detail: d })),
+        // (Re)connected: pages reload once so nothing that arrived while the stream was down is missed.
+        ready: () => bus.dispatchEvent(new CustomEvent('mail-ready')),
       },
       (open) => setLive('mail', open),
     );
@@ -82,6 +84,7 @@ function startStreams() {
         },
         'object-created': (o) => bus.dispatchEvent(new CustomEvent('object-created', { detail: o })),
         'object-removed': (o) => bus.dispatchEvent(new CustomEvent('object-removed', { detail: o })),
+        ready: () => bus.dispatchEvent(new CustomEvent('s3-ready')),
       },
       (open) => setLive('s3', open),
     );
@@ -103,6 +106,14 @@ function clearBadgeFor(name) {
 }
 
 async function start() {
+  window.addEventListener('hashchange', () => {
+    clearBadgeFor(parseRoute().name);
+    render();
+  });
+  window.addEventListener('popstate', render);
+  clearBadgeFor(parseRoute().name);
+  // The page renders at once; which sides exist only decides which live streams to open.
+  render();
   try {
     const overview = await getJson('/api/stack/overview');
     state.overview = overview;
@@ -111,16 +122,9 @@ async function start() {
     // the pages say what is missing
   }
   for (const a of document.querySelectorAll('.tabs a')) {
-    if (state.features[a.dataset.page] === false) a.classList.add('unavailable');
+    a.classList.toggle('unavailable', state.features[a.dataset.page] === false);
   }
-  window.addEventListener('hashchange', () => {
-    clearBadgeFor(parseRoute().name);
-    render();
-  });
-  window.addEventListener('popstate', render);
   startStreams();
-  clearBadgeFor(parseRoute().name);
-  render();
   document.documentElement.dataset.ready = 'true';
 }
 

@@ -152,7 +152,12 @@ export function tabStrip(names, selected, onSelect) {
 }
 
 export function emptyState(title, detail) {
-  return h('div', { class: 'empty' }, h('div', { class: 'empty-title' }, title), detail ? h('p', null, detail) : null);
+  return h(
+    'div',
+    { class: 'empty' },
+    h('div', { class: 'empty-title' }, title),
+    detail ? h('p', null, detail) : null,
+  );
 }
 
 export function keyValueTable(rows) {

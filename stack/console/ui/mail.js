@@ -17,7 +17,8 @@ import {
   toast,
 } from './dom.js';
 
-const REMOTE_IN_HTML = /(?:src|background|srcset)\s*=\s*["']?\s*(?:https?:)?\/\/|url\(\s*["']?\s*(?:https?:)?\/\//i;
+const REMOTE_IN_HTML =
+  /(?:src|background|srcset)\s*=\s*["']?\s*(?:https?:)?\/\/|url\(\s*["']?\s*(?:https?:)?\/\//i;
 
 export function mailPage({ bus, navigate }) {
   const s = {
@@ -112,7 +113,13 @@ export function mailPage({ bus, navigate }) {
         'div',
         { class: 'subject' },
         m.Subject || '(no subject)',
-        m.Attachments ? h('span', { class: 'pill tiny clip', title: `${m.Attachments} attachment(s)` }, `${m.Attachments} file${m.Attachments === 1 ? '' : 's'}`) : null,
+        m.Attachments
+          ? h(
+              'span',
+              { class: 'pill tiny clip', title: `${m.Attachments} attachment(s)` },
+              `${m.Attachments} file${m.Attachments === 1 ? '' : 's'}`,
+            )
+          : null,
       ),
       h('div', { class: 'snippet' }, m.Snippet || ''),
       h('div', { class: 'to muted' }, to ? `to ${to}` : ''),
@@ -274,7 +281,11 @@ export function mailPage({ bus, navigate }) {
       clear(body, h('p', { class: 'muted pad' }, 'Loading…'));
       const raw = await getText(`/api/v1/message/${id}/raw`);
       const shown = raw.length > 2_000_000 ? `${raw.slice(0, 2_000_000)}\n… (cut: download the .eml)` : raw;
-      clear(body, h('div', { class: 'right' }, copyButton(raw, 'Copy source')), h('pre', { class: 'raw' }, shown));
+      clear(
+        body,
+        h('div', { class: 'right' }, copyButton(raw, 'Copy source')),
+        h('pre', { class: 'raw' }, shown),
+      );
       return;
     }
     if (s.tab === 'links') {
@@ -292,7 +303,9 @@ export function mailPage({ bus, navigate }) {
                 return h(
                   'li',
                   null,
-                  href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, l.URL) : h('code', null, l.URL),
+                  href
+                    ? h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, l.URL)
+                    : h('code', null, l.URL),
                   l.Text ? h('span', { class: 'muted' }, ` — ${l.Text}`) : null,
                   ' ',
                   copyButton(l.URL),
@@ -306,7 +319,14 @@ export function mailPage({ bus, navigate }) {
               'ul',
               { class: 'codes' },
               found.Codes.map((c) =>
-                h('li', null, h('code', { class: 'code' }, c.Code), ' ', copyButton(c.Code), h('span', { class: 'muted' }, ` ${c.Context}`)),
+                h(
+                  'li',
+                  null,
+                  h('code', { class: 'code' }, c.Code),
+                  ' ',
+                  copyButton(c.Code),
+                  h('span', { class: 'muted' }, ` ${c.Context}`),
+                ),
               ),
             )
           : h('p', { class: 'muted' }, 'No one-time codes.'),
@@ -323,7 +343,9 @@ export function mailPage({ bus, navigate }) {
           ['Listener', ss.listener === 'implicit-tls' ? 'SMTPS (implicit TLS)' : 'SMTP submission'],
           [
             'TLS',
-            ss.tls ? `${ss.tls.protocol} · ${ss.tls.cipher}${ss.tls.upgraded ? ' (STARTTLS)' : ''}` : 'none (plaintext)',
+            ss.tls
+              ? `${ss.tls.protocol} · ${ss.tls.cipher}${ss.tls.upgraded ? ' (STARTTLS)' : ''}`
+              : 'none (plaintext)',
           ],
           ['AUTH', ss.auth ? `${ss.auth.user} (${ss.auth.mechanism})` : 'none'],
           ['Client', `${ss.clientAddress ?? ''}:${ss.clientPort ?? ''}`],
@@ -335,11 +357,23 @@ export function mailPage({ bus, navigate }) {
           ? h(
               'table',
               { class: 'grid small' },
-              h('thead', null, h('tr', null, h('th', null, 'Command'), h('th', null, 'Reply'), h('th', null, 'Argument'))),
+              h(
+                'thead',
+                null,
+                h('tr', null, h('th', null, 'Command'), h('th', null, 'Reply'), h('th', null, 'Argument')),
+              ),
               h(
                 'tbody',
                 null,
-                ss.replies.map((r) => h('tr', null, h('td', null, r.command), h('td', null, String(r.code)), h('td', null, r.argument ?? ''))),
+                ss.replies.map((r) =>
+                  h(
+                    'tr',
+                    null,
+                    h('td', null, r.command),
+                    h('td', null, String(r.code)),
+                    h('td', null, r.argument ?? ''),
+                  ),
+                ),
               ),
             )
           : null,
@@ -374,7 +408,11 @@ export function mailPage({ bus, navigate }) {
       );
       s.countEl = h('span', { class: 'muted count' });
       s.listEl = h('div', { class: 'mail-list', role: 'list' });
-      s.viewEl = h('section', { class: 'mail-view' }, emptyState('Select a message', 'Newest mail is at the top.'));
+      s.viewEl = h(
+        'section',
+        { class: 'mail-view' },
+        emptyState('Select a message', 'Newest mail is at the top.'),
+      );
       const deleteAll = h(
         'button',
         {
@@ -422,6 +460,7 @@ export function mailPage({ bus, navigate }) {
         renderList();
         s.listEl.querySelector(`[data-id="${CSS.escape(m.ID)}"]`)?.classList.add('fresh');
       });
+      on('mail-ready', scheduleReload);
       on('mail-deleted', (e) => {
         const gone = new Set(e.detail.IDs);
         const before = s.messages.length;

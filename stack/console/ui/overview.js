@@ -35,7 +35,15 @@ export function overviewPage() {
       ]) {
         if (!c?.accessKeyId) continue;
         credRows.push(
-          h('tr', { class: 'group' }, h('th', { colspan: '3' }, `${label}${c.name && c.name.toLowerCase() !== label.toLowerCase() ? ` — ${c.name}` : ''}`)),
+          h(
+            'tr',
+            { class: 'group' },
+            h(
+              'th',
+              { colspan: '3' },
+              `${label}${c.name && c.name.toLowerCase() !== label.toLowerCase() ? ` — ${c.name}` : ''}`,
+            ),
+          ),
           copyRow('Access key id', c.accessKeyId),
           copyRow('Secret access key', c.secretAccessKey, true),
         );
@@ -57,21 +65,37 @@ export function overviewPage() {
             { class: 'card' },
             h('h3', null, 'Engine'),
             h('p', { class: 'engine' }, h('span', { class: 'pill ok' }, o.engine)),
-            o.dataDir ? h('p', null, 'Data: ', h('code', null, o.dataDir), ' ', copyButton(o.dataDir)) : h('p', { class: 'muted' }, 'Data kept in memory only.'),
-            o.envFile ? h('p', null, 'Env file: ', h('code', null, o.envFile), ' ', copyButton(o.envFile)) : null,
-            info ? h('p', { class: 'muted' }, `${info.Messages} message(s) captured · ${info.Version}`) : null,
+            o.dataDir
+              ? h('p', null, 'Data: ', h('code', null, o.dataDir), ' ', copyButton(o.dataDir))
+              : h('p', { class: 'muted' }, 'Data kept in memory only.'),
+            o.envFile
+              ? h('p', null, 'Env file: ', h('code', null, o.envFile), ' ', copyButton(o.envFile))
+              : null,
+            info
+              ? h('p', { class: 'muted' }, `${info.Messages} message(s) captured · ${info.Version}`)
+              : null,
           ),
           h(
             'section',
             { class: 'card' },
             h('h3', null, 'Endpoints'),
-            h('table', { class: 'kv copyable' }, h('tbody', null, Object.entries(o.endpoints ?? {}).map(([k, v]) => copyRow(k, v)))),
+            h(
+              'table',
+              { class: 'kv copyable' },
+              h(
+                'tbody',
+                null,
+                Object.entries(o.endpoints ?? {}).map(([k, v]) => copyRow(k, v)),
+              ),
+            ),
           ),
           h(
             'section',
             { class: 'card' },
             h('h3', null, 'Credentials'),
-            credRows.length ? h('table', { class: 'kv copyable' }, h('tbody', null, credRows)) : h('p', { class: 'muted' }, 'None given.'),
+            credRows.length
+              ? h('table', { class: 'kv copyable' }, h('tbody', null, credRows))
+              : h('p', { class: 'muted' }, 'None given.'),
           ),
           h(
             'section',
@@ -79,8 +103,22 @@ export function overviewPage() {
             h('h3', null, 'App env ', envText ? copyButton(envText, 'Copy all') : null),
             envText
               ? [
-                  h('p', { class: 'muted' }, o.envFile ? `Run the app with: node --env-file=${o.envFile} …` : 'The variables the app reads.'),
-                  h('table', { class: 'kv copyable env' }, h('tbody', null, Object.entries(o.env).map(([k, v]) => copyRow(k, v, /SECRET|PASSWORD/i.test(k))))),
+                  h(
+                    'p',
+                    { class: 'muted' },
+                    o.envFile
+                      ? `Run the app with: node --env-file=${o.envFile} …`
+                      : 'The variables the app reads.',
+                  ),
+                  h(
+                    'table',
+                    { class: 'kv copyable env' },
+                    h(
+                      'tbody',
+                      null,
+                      Object.entries(o.env).map(([k, v]) => copyRow(k, v, /SECRET|PASSWORD/i.test(k))),
+                    ),
+                  ),
                 ]
               : h('p', { class: 'muted' }, 'No env given.'),
           ),

@@ -22,7 +22,15 @@ function decidedByText(by) {
 }
 
 export function requestsPage({ bus, navigate }) {
-  const s = { entries: [], q: '', principal: '', denied: false, console: false, open: new Set(), paused: false };
+  const s = {
+    entries: [],
+    q: '',
+    principal: '',
+    denied: false,
+    console: false,
+    open: new Set(),
+    paused: false,
+  };
   const listeners = [];
   let tbody;
   let countEl;
@@ -33,7 +41,15 @@ export function requestsPage({ bus, navigate }) {
     if (s.denied && !e.denied) return false;
     if (s.principal && e.principal !== s.principal) return false;
     if (s.q) {
-      const hay = [e.principal, e.operation, e.bucket ?? '', e.key ?? '', String(e.status), e.errorCode ?? '', ...e.decisions.map((d) => d.reason)]
+      const hay = [
+        e.principal,
+        e.operation,
+        e.bucket ?? '',
+        e.key ?? '',
+        String(e.status),
+        e.errorCode ?? '',
+        ...e.decisions.map((d) => d.reason),
+      ]
         .join('\n')
         .toLowerCase();
       if (!hay.includes(s.q)) return false;
@@ -54,9 +70,18 @@ export function requestsPage({ bus, navigate }) {
       h('td', null, e.principal, e.console ? h('span', { class: 'pill tiny' }, 'console') : null),
       h('td', null, e.operation),
       h('td', { class: 'target', title: target }, target),
-      h('td', null, h('span', { class: `status s${String(e.status)[0]}` }, String(e.status)), e.errorCode ? h('span', { class: 'muted' }, ` ${e.errorCode}`) : null),
+      h(
+        'td',
+        null,
+        h('span', { class: `status s${String(e.status)[0]}` }, String(e.status)),
+        e.errorCode ? h('span', { class: 'muted' }, ` ${e.errorCode}`) : null,
+      ),
       h('td', { class: 'num' }, `${e.durationMs} ms`),
-      h('td', null, e.denied ? h('button', { type: 'button', class: 'why' }, s.open.has(e.id) ? 'Hide' : 'Why?') : null),
+      h(
+        'td',
+        null,
+        e.denied ? h('button', { type: 'button', class: 'why' }, s.open.has(e.id) ? 'Hide' : 'Why?') : null,
+      ),
     );
     if (!s.open.has(e.id)) return [tr];
     return [tr, detailRow(e)];
@@ -93,7 +118,12 @@ export function requestsPage({ bus, navigate }) {
                   ),
                 ),
               )
-            : h('div', { class: 'reason' }, e.explanation ?? `${e.errorCode ?? `HTTP ${e.status}`}: refused before any policy was evaluated.`),
+            : h(
+                'div',
+                { class: 'reason' },
+                e.explanation ??
+                  `${e.errorCode ?? `HTTP ${e.status}`}: refused before any policy was evaluated.`,
+              ),
           e.explanation && denied.length ? h('p', { class: 'muted' }, e.explanation) : null,
           e.decisions.some((d) => d.allowed)
             ? h(
@@ -108,7 +138,11 @@ export function requestsPage({ bus, navigate }) {
             : null,
           h('p', { class: 'muted small' }, `${e.method} ${e.path} · request id ${e.id}`),
           e.bucket
-            ? h('a', { href: `#/storage/${encodeURIComponent(e.bucket)}?view=settings` }, 'See the bucket’s policy, Block Public Access and CORS →')
+            ? h(
+                'a',
+                { href: `#/storage/${encodeURIComponent(e.bucket)}?view=settings` },
+                'See the bucket’s policy, Block Public Access and CORS →',
+              )
             : null,
         ),
       ),
@@ -125,7 +159,21 @@ export function requestsPage({ bus, navigate }) {
     const shown = s.entries.filter(visible);
     countEl.textContent = `${shown.length} of ${s.entries.length} request${s.entries.length === 1 ? '' : 's'}`;
     if (shown.length === 0) {
-      clear(tbody, h('tr', null, h('td', { colspan: '7' }, emptyState(s.entries.length ? 'No request matches the filter' : 'No S3 requests yet', 'Requests appear here live as clients call the S3 endpoint.'))));
+      clear(
+        tbody,
+        h(
+          'tr',
+          null,
+          h(
+            'td',
+            { colspan: '7' },
+            emptyState(
+              s.entries.length ? 'No request matches the filter' : 'No S3 requests yet',
+              'Requests appear here live as clients call the S3 endpoint.',
+            ),
+          ),
+        ),
+      );
     } else clear(tbody, shown.flatMap(row));
     const have = new Set([...principalSelect.options].map((o) => o.value));
     for (const p of new Set(s.entries.map((e) => e.principal))) {
@@ -156,8 +204,22 @@ export function requestsPage({ bus, navigate }) {
         },
         h('option', { value: '' }, 'All principals'),
       );
-      const deniedBox = h('input', { type: 'checkbox', id: 'denied-only', onchange: () => { s.denied = deniedBox.checked; render(); } });
-      const consoleBox = h('input', { type: 'checkbox', id: 'show-console', onchange: () => { s.console = consoleBox.checked; render(); } });
+      const deniedBox = h('input', {
+        type: 'checkbox',
+        id: 'denied-only',
+        onchange: () => {
+          s.denied = deniedBox.checked;
+          render();
+        },
+      });
+      const consoleBox = h('input', {
+        type: 'checkbox',
+        id: 'show-console',
+        onchange: () => {
+          s.console = consoleBox.checked;
+          render();
+        },
+      });
       countEl = h('span', { class: 'muted count' });
       tbody = h('tbody');
       clear(
@@ -171,14 +233,29 @@ export function requestsPage({ bus, navigate }) {
             search,
             principalSelect,
             h('label', { class: 'check' }, deniedBox, ' Denied only'),
-            h('label', { class: 'check', title: 'The console reads as root while you browse Storage' }, consoleBox, ' Show the console’s own requests'),
+            h(
+              'label',
+              { class: 'check', title: 'The console reads as root while you browse Storage' },
+              consoleBox,
+              ' Show the console’s own requests',
+            ),
             h('span', { class: 'spacer' }),
             countEl,
           ),
           h(
             'table',
             { class: 'grid requests-table' },
-            h('thead', null, h('tr', null, ['Time', 'Principal', 'Operation', 'Bucket / key', 'Status', 'Duration', ''].map((t, i) => h('th', { class: i === 5 ? 'num' : '' }, t)))),
+            h(
+              'thead',
+              null,
+              h(
+                'tr',
+                null,
+                ['Time', 'Principal', 'Operation', 'Bucket / key', 'Status', 'Duration', ''].map((t, i) =>
+                  h('th', { class: i === 5 ? 'num' : '' }, t),
+                ),
+              ),
+            ),
             tbody,
           ),
         ),
@@ -190,15 +267,24 @@ export function requestsPage({ bus, navigate }) {
       };
       bus.addEventListener('s3-request', onRequest);
       listeners.push(['s3-request', onRequest]);
-      try {
-        const data = await getJson('/api/stack/requests?console=1&limit=1000');
-        const seen = new Set(s.entries.map((e) => e.id));
-        s.entries.push(...data.requests.filter((e) => !seen.has(e.id)));
-      } catch (err) {
-        clear(tbody, h('tr', null, h('td', { colspan: '7' }, emptyState('No request log', err.message))));
-        return;
-      }
-      render();
+      const load = async () => {
+        try {
+          const data = await getJson('/api/stack/requests?console=1&limit=1000');
+          const seen = new Set(s.entries.map((e) => e.id));
+          const merged = [...s.entries, ...data.requests.filter((e) => !seen.has(e.id))];
+          s.entries = merged
+            .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0))
+            .slice(0, MAX_ROWS);
+        } catch (err) {
+          clear(tbody, h('tr', null, h('td', { colspan: '7' }, emptyState('No request log', err.message))));
+          return;
+        }
+        render();
+      };
+      // (Re)connected to the live stream: fetch what may have been missed meanwhile.
+      bus.addEventListener('s3-ready', load);
+      listeners.push(['s3-ready', load]);
+      await load();
     },
     unmount() {
       for (const [type, fn] of listeners) bus.removeEventListener(type, fn);

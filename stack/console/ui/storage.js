@@ -2,7 +2,17 @@
 // public readability and the statement behind it), previews, download, upload and delete as root,
 // and the bucket's policy, CORS rules and Block Public Access flags.
 import { getJson, getText, send } from './api.js';
-import { clear, copyButton, emptyState, formatBytes, formatTime, h, keyValueTable, tabStrip, toast } from './dom.js';
+import {
+  clear,
+  copyButton,
+  emptyState,
+  formatBytes,
+  formatTime,
+  h,
+  keyValueTable,
+  tabStrip,
+  toast,
+} from './dom.js';
 
 const enc = encodeURIComponent;
 
@@ -13,12 +23,24 @@ function typeOf(name) {
 
 function publicBadge(isPublic, by) {
   return isPublic
-    ? h('span', { class: 'pill warn', title: by ? `Granted by statement ${by}` : '' }, by ? `public · ${by}` : 'public')
+    ? h(
+        'span',
+        { class: 'pill warn', title: by ? `Granted by statement ${by}` : '' },
+        by ? `public · ${by}` : 'public',
+      )
     : h('span', { class: 'pill' }, 'private');
 }
 
 export function storagePage({ bus, navigate }) {
-  const s = { buckets: [], bucket: '', prefix: '', key: '', view: 'objects', listing: null, reloadTimer: null };
+  const s = {
+    buckets: [],
+    bucket: '',
+    prefix: '',
+    key: '',
+    view: 'objects',
+    listing: null,
+    reloadTimer: null,
+  };
   const listeners = [];
   let root;
   let bucketsEl;
@@ -47,7 +69,11 @@ export function storagePage({ bus, navigate }) {
         ? s.buckets.map((b) =>
             h(
               'a',
-              { class: `bucket${b.name === s.bucket ? ' selected' : ''}`, href: hashFor(b.name), dataset: { bucket: b.name } },
+              {
+                class: `bucket${b.name === s.bucket ? ' selected' : ''}`,
+                href: hashFor(b.name),
+                dataset: { bucket: b.name },
+              },
               h('span', { class: 'icon bucket-icon', 'aria-hidden': 'true' }),
               b.name,
             ),
@@ -134,7 +160,16 @@ export function storagePage({ bus, navigate }) {
         h(
           'tr',
           { class: 'folder', onclick: () => navigate(hashFor(s.bucket, f)) },
-          h('td', null, h('a', { href: hashFor(s.bucket, f) }, h('span', { class: 'icon folder-icon', 'aria-hidden': 'true' }), f.slice(s.prefix.length))),
+          h(
+            'td',
+            null,
+            h(
+              'a',
+              { href: hashFor(s.bucket, f) },
+              h('span', { class: 'icon folder-icon', 'aria-hidden': 'true' }),
+              f.slice(s.prefix.length),
+            ),
+          ),
           h('td', null, ''),
           h('td', null, 'Folder'),
           h('td', null, ''),
@@ -167,11 +202,22 @@ export function storagePage({ bus, navigate }) {
             h(
               'thead',
               null,
-              h('tr', null, h('th', null, 'Name'), h('th', { class: 'num' }, 'Size'), h('th', null, 'Type'), h('th', null, 'Last modified'), h('th', null, 'Access')),
+              h(
+                'tr',
+                null,
+                h('th', null, 'Name'),
+                h('th', { class: 'num' }, 'Size'),
+                h('th', null, 'Type'),
+                h('th', null, 'Last modified'),
+                h('th', null, 'Access'),
+              ),
             ),
             h('tbody', null, rows),
           )
-        : emptyState('Nothing here yet', `No objects under ${s.prefix || 'the bucket root'}. Upload one, or let the app store some.`),
+        : emptyState(
+            'Nothing here yet',
+            `No objects under ${s.prefix || 'the bucket root'}. Upload one, or let the app store some.`,
+          ),
       listing.truncated ? h('p', { class: 'muted pad' }, 'Showing the first 1000 keys at this level.') : null,
     );
   }
@@ -189,7 +235,9 @@ export function storagePage({ bus, navigate }) {
           ? h(
               'ul',
               { class: 'flags' },
-              Object.entries(flags).map(([k, v]) => h('li', null, h('span', { class: `pill ${v ? 'ok' : 'warn'}` }, v ? 'On' : 'Off'), ' ', k)),
+              Object.entries(flags).map(([k, v]) =>
+                h('li', null, h('span', { class: `pill ${v ? 'ok' : 'warn'}` }, v ? 'On' : 'Off'), ' ', k),
+              ),
             )
           : h('p', { class: 'muted' }, 'No configuration: nothing is blocked.'),
       ),
@@ -203,7 +251,11 @@ export function storagePage({ bus, navigate }) {
               h('div', { class: 'right' }, copyButton(st.policy.json, 'Copy policy')),
               h('pre', { class: 'code-block' }, st.policy.json),
             ]
-          : h('p', { class: 'muted' }, 'No bucket policy: only identities with an identity policy can read or write.'),
+          : h(
+              'p',
+              { class: 'muted' },
+              'No bucket policy: only identities with an identity policy can read or write.',
+            ),
       ),
       h(
         'section',
@@ -213,7 +265,15 @@ export function storagePage({ bus, navigate }) {
           ? h(
               'table',
               { class: 'grid small' },
-              h('thead', null, h('tr', null, ['ID', 'Origins', 'Methods', 'Headers', 'Expose', 'Max age'].map((t) => h('th', null, t)))),
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  ['ID', 'Origins', 'Methods', 'Headers', 'Expose', 'Max age'].map((t) => h('th', null, t)),
+                ),
+              ),
               h(
                 'tbody',
                 null,
@@ -231,10 +291,20 @@ export function storagePage({ bus, navigate }) {
                 ),
               ),
             )
-          : h('p', { class: 'muted' }, 'No CORS rules: browsers cannot call this bucket from another origin.'),
+          : h(
+              'p',
+              { class: 'muted' },
+              'No CORS rules: browsers cannot call this bucket from another origin.',
+            ),
       ),
       st.region ? h('p', { class: 'muted pad' }, `Region: ${st.region}`) : null,
-      st.notes.length ? h('ul', { class: 'muted' }, st.notes.map((n) => h('li', null, n))) : null,
+      st.notes.length
+        ? h(
+            'ul',
+            { class: 'muted' },
+            st.notes.map((n) => h('li', null, n)),
+          )
+        : null,
     );
   }
 
@@ -261,13 +331,31 @@ export function storagePage({ bus, navigate }) {
         'div',
         { class: 'detail-head' },
         h('h2', { class: 'object-key' }, d.key.slice(d.key.lastIndexOf('/') + 1)),
-        h('button', { type: 'button', class: 'close', title: 'Close', onclick: () => navigate(hashFor(s.bucket, s.prefix)) }, '×'),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'close',
+            title: 'Close',
+            onclick: () => navigate(hashFor(s.bucket, s.prefix)),
+          },
+          '×',
+        ),
       ),
-      h('div', { class: 'muted key-path' }, `s3://${d.bucket}/${d.key} `, copyButton(`s3://${d.bucket}/${d.key}`)),
+      h(
+        'div',
+        { class: 'muted key-path' },
+        `s3://${d.bucket}/${d.key} `,
+        copyButton(`s3://${d.bucket}/${d.key}`),
+      ),
       h(
         'div',
         { class: `access ${pub.public ? 'public' : 'private'}` },
-        h('strong', null, pub.public ? `Public: yes${pub.statement ? `, by statement ${pub.statement}` : ''}` : 'Private'),
+        h(
+          'strong',
+          null,
+          pub.public ? `Public: yes${pub.statement ? `, by statement ${pub.statement}` : ''}` : 'Private',
+        ),
         h('div', { class: 'reason' }, pub.reason),
       ),
       h(
@@ -312,18 +400,33 @@ export function storagePage({ bus, navigate }) {
         ? keyValueTable(Object.entries(d.metadata).map(([k, v]) => [`x-amz-meta-${k}`, v]))
         : h('p', { class: 'muted' }, 'None.'),
       h('h3', null, 'Tags'),
-      Object.keys(d.tags).length ? keyValueTable(Object.entries(d.tags)) : h('p', { class: 'muted' }, 'None.'),
+      Object.keys(d.tags).length
+        ? keyValueTable(Object.entries(d.tags))
+        : h('p', { class: 'muted' }, 'None.'),
       h('h3', null, 'Checksums'),
       Object.keys(d.checksums).length
         ? keyValueTable([...Object.entries(d.checksums), ['Type', d.checksumType]])
-        : h('p', { class: 'muted' }, 'No additional checksum stored (the ETag is the MD5 for single-part uploads).'),
+        : h(
+            'p',
+            { class: 'muted' },
+            'No additional checksum stored (the ETag is the MD5 for single-part uploads).',
+          ),
     );
     if (d.preview === 'image') {
       preview.appendChild(h('img', { src: `${base}/preview?key=${enc(d.key)}`, alt: `Preview of ${d.key}` }));
     } else if (d.preview === 'text') {
       try {
         const text = await getText(`${base}/preview?key=${enc(d.key)}`);
-        preview.appendChild(h('pre', { class: 'text-preview' }, text, d.size > text.length + 16 ? '\n… (preview cut)' : ''));
+        preview.appendChild(
+          h(
+            'pre',
+            { class: 'text-preview' },
+            text,
+            d.size > new TextEncoder().encode(text).length + 4
+              ? '\n… (preview cut: download for the rest)'
+              : '',
+          ),
+        );
       } catch (err) {
         preview.appendChild(h('p', { class: 'muted' }, err.message));
       }
@@ -348,9 +451,9 @@ export function storagePage({ bus, navigate }) {
       clear(root, h('div', { class: 'split storage' }, bucketsEl, mainEl, detailEl));
       const onObject = (e) => {
         const o = e.detail;
-        if (o.bucket === s.bucket && o.key.startsWith(s.prefix)) scheduleReload();
+        if (!o || (o.bucket === s.bucket && o.key.startsWith(s.prefix))) scheduleReload();
       };
-      for (const type of ['object-created', 'object-removed']) {
+      for (const type of ['object-created', 'object-removed', 's3-ready']) {
         bus.addEventListener(type, onObject);
         listeners.push([type, onObject]);
       }
@@ -372,9 +475,12 @@ export function storagePage({ bus, navigate }) {
         navigate(hashFor(s.buckets[0].name), true);
         return;
       }
-      for (const b of bucketsEl.querySelectorAll('.bucket')) b.classList.toggle('selected', b.dataset.bucket === s.bucket);
+      for (const b of bucketsEl.querySelectorAll('.bucket'))
+        b.classList.toggle('selected', b.dataset.bucket === s.bucket);
       if (listChanged) await loadObjects();
-      else for (const r of mainEl.querySelectorAll('tr.object')) r.classList.toggle('selected', r.dataset.key === s.key);
+      else
+        for (const r of mainEl.querySelectorAll('tr.object'))
+          r.classList.toggle('selected', r.dataset.key === s.key);
       loadDetail();
     },
     unmount() {
