@@ -119,7 +119,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
   const policies = await loadStackPolicies({
     bucket: provisioning.bucket,
     bucketPolicy: options.bucketPolicy ?? 'default',
-    corsOrigins: options.corsOrigins,
+    // APP_WEB_ORIGIN in the env file replaces the policy file's origins.
+    corsOrigins: options.corsOrigins ?? (baseEnv.APP_WEB_ORIGIN ? [provisioning.webOrigin] : undefined),
   });
 
   const cleanups: (() => Promise<void>)[] = [];
