@@ -84,6 +84,8 @@ export const S3_ERRORS = {
     'The XML you provided was not well-formed or did not validate against our published schema',
   ],
   MaxMessageLengthExceeded: [400, 'Your request was too big.'],
+  // S3's own spelling ("preceeding").
+  MaxPostPreDataLengthExceeded: [400, 'Your POST request fields preceeding the upload file was too large.'],
   MetadataTooLarge: [400, 'Your metadata headers exceed the maximum allowed metadata size.'],
   MethodNotAllowed: [405, 'The specified method is not allowed against this resource.'],
   MissingContentLength: [411, 'You must provide the Content-Length HTTP header.'],

@@ -12,3 +12,8 @@ export function sendContinue(req: IncomingMessage, res: ServerResponse): void {
   if (!waiting.delete(req) || res.headersSent) return;
   res.writeContinue();
 }
+
+/** Whether the client still waits for a 100 before it sends its body. */
+export function awaitingContinue(req: IncomingMessage): boolean {
+  return waiting.has(req);
+}

@@ -1,25 +1,28 @@
-// The request dispatcher: addressing, authentication, routing, region check, CORS headers,
+// The request dispatcher: addressing, CORS headers, authentication, routing, region check,
 // authorization, then the operation. Every failure becomes an S3 error document; anything
 // unexpected is a logged 500 InternalError, never a crash.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import { address } from './addressing.ts';
+import { corsResponseHeaders } from './authz/cors.ts';
 import type { AccessDecision, AccessRequest } from './authz/types.ts';
-import { corsHeaders, matchCorsRule } from './cors.ts';
 import { S3Error } from './errors.ts';
 import { authenticate, wrongRegionError } from './ingest/index.ts';
 import type { AuthContext } from './ingest/types.ts';
 import { corsPreflight } from './ops/bucket-cors.ts';
 import type { RequestLogEntry, ResolvedOptions } from './options.ts';
+import { releaseUnreadBody } from './release-body.ts';
+import { requestConditions } from './request-conditions.ts';
 import { bucketArn, objectArn, type RequestContext } from './request-context.ts';
 import { sendError } from './respond.ts';
 import { type Route, resolveRoute } from './routes.ts';
+import type { ServerAccess } from './server-access.ts';
 import type { Store } from './storage/store.ts';
 
 export interface HandlerDeps {
   options: ResolvedOptions;
   store: Store;
+  access: ServerAccess;
   /** Called once per finished request. */
   onLog?: (entry: RequestLogEntry) => void;
   /** Where unexpected exceptions are reported. @default console.error */
@@ -42,76 +45,23 @@ function splitUrl(url: string): { rawPath: string; rawQuery: string } {
   return q < 0 ? { rawPath: u, rawQuery: '' } : { rawPath: u.slice(0, q), rawQuery: u.slice(q + 1) };
 }
 
-function sourceIp(req: IncomingMessage): string {
-  const a = req.socket.remoteAddress ?? '';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
-}
-
-function baseConditions(req: IncomingMessage, auth: AuthContext, now: number): Record<string, string> {
-  const c: Record<string, string> = {
-    'aws:SourceIp': sourceIp(req),
-    'aws:SecureTransport': String(Boolean((req.socket as TLSSocket).encrypted)),
-    'aws:CurrentTime': new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    'aws:EpochTime': String(Math.floor(now / 1000)),
-    's3:signatureversion': 'AWS4-HMAC-SHA256',
-  };
-  const id = auth.identity;
-  if (id) {
-    c['aws:PrincipalArn'] = id.arn;
-    c['aws:PrincipalType'] = id.root ? 'Account' : 'User';
-    if (!id.root) c['aws:username'] = id.name;
-    c['s3:authType'] = auth.via === 'presigned' ? 'REST-QUERY-STRING' : 'REST-HEADER';
-  } else {
-    c['aws:PrincipalType'] = 'Anonymous';
-  }
-  if (auth.contentSha256 !== undefined) c['s3:x-amz-content-sha256'] = auth.contentSha256;
-  const h = req.headers;
-  const copyHeaders: [string, string][] = [
-    ['x-amz-server-side-encryption', 's3:x-amz-server-side-encryption'],
-    ['x-amz-server-side-encryption-aws-kms-key-id', 's3:x-amz-server-side-encryption-aws-kms-key-id'],
-    ['x-amz-acl', 's3:x-amz-acl'],
-    ['x-amz-storage-class', 's3:x-amz-storage-class'],
-    ['x-amz-copy-source', 's3:x-amz-copy-source'],
-    ['x-amz-metadata-directive', 's3:x-amz-metadata-directive'],
-    ['referer', 'aws:Referer'],
-    ['user-agent', 'aws:UserAgent'],
-  ];
-  for (const [header, key] of copyHeaders) {
-    const v = h[header];
-    if (typeof v === 'string') c[key] = v;
-  }
-  return c;
-}
-
-/** The default policy: any signed identity may do anything; anonymous may do nothing. */
-export function defaultAuthorize(r: AccessRequest): AccessDecision {
-  return r.principal
-    ? {
-        allowed: true,
-        reason: 'authenticated identity; no policy engine configured',
-        decidedBy: { policy: 'default' },
-      }
-    : {
-        allowed: false,
-        reason: 'anonymous requests are denied when no policy engine is configured',
-        decidedBy: { policy: 'default' },
-      };
-}
-
 function routeResource(route: Route, bucket?: string, key?: string): string {
   if (route.scope === 'service') return '*';
   if (route.scope === 'bucket') return bucketArn(bucket!);
   return objectArn(bucket!, key!);
 }
 
-function applyCors(ctx: RequestContext, method: string): void {
-  const origin = ctx.req.headers.origin;
-  if (!origin || !ctx.bucket) return;
-  const rules = ctx.store.bucket(ctx.bucket)?.configs.cors;
-  if (!rules) return;
-  const rule = matchCorsRule(rules, origin, method);
-  if (!rule) return;
-  for (const [k, v] of Object.entries(corsHeaders(rule, origin))) ctx.res.setHeader(k, v);
+/** An actual cross-origin request gets the matching rule's headers, errors included (as S3 does). */
+function applyCors(req: IncomingMessage, res: ServerResponse, store: Store, bucket: string, method: string) {
+  const origin = req.headers.origin;
+  if (origin === undefined) return;
+  const acrm = req.headers['access-control-request-method'];
+  const headers = corsResponseHeaders(store.bucket(bucket)?.configs.cors, {
+    origin,
+    method,
+    accessControlRequestMethod: typeof acrm === 'string' ? acrm : undefined,
+  });
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
 }
 
 function isClientGone(err: unknown, req: IncomingMessage): boolean {
@@ -125,10 +75,11 @@ function isClientGone(err: unknown, req: IncomingMessage): boolean {
   );
 }
 
+const ANONYMOUS: AuthContext = { identity: null, via: 'anonymous', payload: 'anonymous', signedHeaders: [] };
+
 export function createS3Handler(deps: HandlerDeps): RequestListener {
-  const { options, store } = deps;
-  const lookup = (accessKeyId: string) =>
-    options.identities.find((i) => i.accessKeyId === accessKeyId && i.active !== false);
+  const { options, store, access } = deps;
+  const lookup = (accessKeyId: string) => access.identities.lookup(accessKeyId);
 
   return (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
@@ -161,7 +112,10 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
     };
     res.on('close', settle);
 
+    let answeredError = false;
     const fail = (err: unknown) => {
+      // A timed-out request was answered already; its operation failing afterwards is expected.
+      if (answeredError) return;
       let s3err: S3Error;
       if (err instanceof S3Error) s3err = err;
       else if (isClientGone(err, req)) {
@@ -176,11 +130,26 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
           ((e, entry) => console.error(`[s3] ${entry.id} ${entry.method} ${entry.path}:`, e))
         )(err, log);
       }
+      answeredError = true;
       log.errorCode = s3err.code;
-      // An unread body left behind an early error: close rather than drain gigabytes.
-      if (!req.complete) res.setHeader('Connection', 'close');
+      // A body left unread behind an early error must not stall the connection.
+      if (!req.complete) releaseUnreadBody(req, res);
       sendError(res, method, s3err, resource, requestId, hostId);
     };
+
+    // A client that stops sending (or reading) mid-request: S3 answers RequestTimeout and closes.
+    req.setTimeout(options.idleTimeoutMs, () => {
+      if (res.writableEnded) return;
+      if (res.headersSent) {
+        log.errorCode = 'RequestTimeout';
+        res.destroy();
+        return;
+      }
+      res.setHeader('Connection', 'close');
+      fail(new S3Error('RequestTimeout'));
+      // Unblocks whatever still waits for the body; the answer is on its way out.
+      res.once('finish', () => req.destroy());
+    });
 
     const run = async () => {
       const query = new URLSearchParams(rawQuery);
@@ -198,13 +167,14 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
           hostId,
           options,
           store,
+          access,
           auth,
           query,
           bucket: where.bucket,
           key: where.key,
           resource,
           log,
-          conditions: baseConditions(req, auth, options.now()),
+          conditions: requestConditions(req, auth, options.now()),
           async authorize(action, res0, extra = {}, soft = false) {
             // Bucket and key of the resource asked about (CopyObject's source, DeleteObjects' keys).
             const arn = res0.startsWith('arn:aws:s3:::') ? res0.slice('arn:aws:s3:::'.length) : undefined;
@@ -214,12 +184,12 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
               operation: log.operation,
               action,
               resource: res0,
-              principal: auth.identity,
+              principal: ctx.auth.identity,
               bucket: arn === undefined ? undefined : slash < 0 ? arn : arn.slice(0, slash),
               key: arn === undefined || slash < 0 ? undefined : arn.slice(slash + 1),
               context: { ...ctx.conditions, ...extra },
             };
-            const decision = await options.authorize(request);
+            const decision: AccessDecision = await access.authorize(request);
             log.decisions.push({ action, resource: res0, ...decision });
             if (!decision.allowed && !soft) throw new S3Error('AccessDenied');
             return decision;
@@ -228,16 +198,17 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
         return ctx;
       };
 
+      if (where.bucket !== undefined && method !== 'OPTIONS')
+        applyCors(req, res, store, where.bucket, method);
+
       if (method === 'OPTIONS' && where.bucket !== undefined) {
         log.operation = 'PreflightCors';
-        await corsPreflight(
-          makeCtx({ identity: null, via: 'anonymous', payload: 'anonymous', signedHeaders: [] }),
-        );
+        await corsPreflight(makeCtx(ANONYMOUS));
         return;
       }
 
       const auth = authenticate(
-        { method, rawPath, rawQuery, headers: req.headers },
+        { method, rawPath, rawQuery, headers: req.headers, rawHeaders: req.rawHeaders },
         { lookup, now: options.now },
       );
       log.principal = auth.identity?.name ?? null;
@@ -247,6 +218,11 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
 
       if (where.bucket !== undefined) {
         const bucket = store.bucket(where.bucket);
+        // Bucket names are global: a missing bucket is NoSuchBucket to everyone, before any
+        // policy is consulted.
+        if (!bucket && route.operation !== 'CreateBucket') {
+          throw new S3Error('NoSuchBucket', undefined, { BucketName: where.bucket });
+        }
         if (bucket && auth.signedRegion && auth.signedRegion !== bucket.region && !route.anyRegion) {
           const e = wrongRegionError(auth, bucket.region);
           throw new S3Error(e.code, e.message, e.extra, {
@@ -262,7 +238,6 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
           Size: String(Buffer.byteLength(where.key)),
         });
       }
-      applyCors(ctx, method);
       if (route.action) {
         await ctx.authorize(
           route.action,

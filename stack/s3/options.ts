@@ -1,6 +1,7 @@
 // The embedded S3 server's options, resolved once with their defaults.
+import type { DecisionRecord } from './authz/decision-log.ts';
 import type { AccessDecision, Authorizer } from './authz/types.ts';
-import type { Identity } from './identity.ts';
+import type { IdentitySeed } from './identity-registry.ts';
 
 export type StorageOption = 'memory' | { type: 'memory' } | { type: 'disk'; dir: string };
 
@@ -32,12 +33,22 @@ export interface S3ServerOptions {
   region?: string;
   /** Where objects live. @default 'memory' */
   storage?: StorageOption;
-  /** Who may sign requests: the stack's root identity and its users. @default [] (only anonymous requests) */
-  identities?: Identity[];
   /**
-   * Decides every action. @default authenticated identities are allowed, anonymous is denied
+   * Who may sign requests at start: the stack's root identity and its users, each with the
+   * identity policies of its user. Change them later with the handle's putIdentity /
+   * removeIdentity / setIdentityActive. @default [] (only anonymous requests)
+   */
+  identities?: IdentitySeed[];
+  /**
+   * Replaces the policy engine (tests that want their own rules). Its decisions are recorded
+   * like the engine's.
+   * @default the policy engine: root always allowed; users by their identity policies and the
+   *   bucket policy (explicit Deny wins); anonymous only by a public bucket policy statement
+   *   that Block Public Access does not restrict
    */
   authorize?: Authorizer;
+  /** Called after every authorization decision, e.g. to stream it to the console. @default none */
+  onDecision?: (record: DecisionRecord) => void;
   /**
    * Parent domain for virtual-hosted-style requests: `bucket.<domain>` and `bucket.s3.<domain>`.
    * @default 'localhost'
@@ -50,10 +61,16 @@ export interface S3ServerOptions {
   /** Called once per finished request. @default none */
   onRequest?: (entry: RequestLogEntry) => void;
   /**
-   * Validates a bucket policy before it is stored; throws an S3Error (MalformedPolicy) to refuse.
-   * @default checks that the document is a JSON object
+   * Extra check of a bucket policy, after the server's own (MalformedPolicy, BlockPublicPolicy)
+   * and before it is stored; throw an S3Error to refuse. @default none
    */
   validatePolicy?: (json: string, bucket: string) => void;
+  /**
+   * A request whose client sends (or reads) nothing for this long is answered 400
+   * RequestTimeout and its connection closed, as S3 does after about 20 s.
+   * @default 20000
+   */
+  idleTimeoutMs?: number;
   /** Bound for stop(): connections still busy after this are destroyed. @default 5000 */
   stopTimeoutMs?: number;
   /** Serve HTTPS with this certificate (PEM); `aws:SecureTransport` is then true. @default plain HTTP */
@@ -65,13 +82,15 @@ export interface ResolvedOptions {
   port: number;
   region: string;
   storage: StorageOption;
-  identities: Identity[];
-  authorize: Authorizer;
+  identities: IdentitySeed[];
+  authorize?: Authorizer;
+  onDecision?: (record: DecisionRecord) => void;
   domain: string;
   maxObjectSize: number;
   now: () => number;
   onRequest?: (entry: RequestLogEntry) => void;
-  validatePolicy: (json: string, bucket: string) => void;
+  validatePolicy?: (json: string, bucket: string) => void;
+  idleTimeoutMs: number;
   stopTimeoutMs: number;
   tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
 }

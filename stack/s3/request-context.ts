@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessDecision } from './authz/types.ts';
 import type { AuthContext } from './ingest/types.ts';
 import type { RequestLogEntry, ResolvedOptions } from './options.ts';
+import type { ServerAccess } from './server-access.ts';
 import type { Store } from './storage/store.ts';
 
 export interface RequestContext {
@@ -12,6 +13,9 @@ export interface RequestContext {
   hostId: string;
   options: ResolvedOptions;
   store: Store;
+  /** Identities, the authorizer and parsed bucket policies. */
+  access: ServerAccess;
+  /** Who signed the request; POST Object replaces it once the form's signature is verified. */
   auth: AuthContext;
   /** Decoded query parameters (first value wins). */
   query: URLSearchParams;
@@ -20,10 +24,11 @@ export interface RequestContext {
   /** The path as S3 names it in `<Resource>`. */
   resource: string;
   log: RequestLogEntry;
-  /** Condition keys common to every authorization of this request. */
+  /** Condition keys common to every authorization of this request (follow `auth`). */
   conditions: Record<string, string | string[]>;
   /**
-   * Asks the authorizer; throws AccessDenied unless `soft`. Extra condition keys are merged in.
+   * Asks the authorizer as `auth.identity`; throws AccessDenied unless `soft`. Extra condition
+   * keys are merged in. The decision is recorded in the request's log entry.
    */
   authorize(
     action: string,

@@ -3,18 +3,25 @@ import { EventEmitter, once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { DecisionFilter, DecisionRecord } from './authz/decision-log.ts';
+import type { NamedPolicy } from './authz/policy-types.ts';
+import { defaultPublicAccessBlock } from './authz/public-access-block.ts';
 import { bucketNameProblem } from './bucket-name.ts';
 import { S3Error } from './errors.ts';
 import { markExpectsContinue } from './expect-continue.ts';
-import { createS3Handler, defaultAuthorize } from './handler.ts';
+import { createS3Handler } from './handler.ts';
+import type { Identity } from './identity.ts';
 import { type ObjectInfo, objectInfo } from './inspect.ts';
-import { defaultValidatePolicy } from './ops/bucket-policy.ts';
 import { FIVE_GIB, type RequestLogEntry, type ResolvedOptions, type S3ServerOptions } from './options.ts';
 import { errorXml } from './respond.ts';
+import { createServerAccess } from './server-access.ts';
 import { diskBackends } from './storage/disk-backend.ts';
 import { memoryBackends } from './storage/memory-backend.ts';
 import { Store, type StoreEvent } from './storage/store.ts';
 
+export type { DecisionFilter, DecisionRecord } from './authz/decision-log.ts';
+export type { NamedPolicy } from './authz/policy-types.ts';
+export type { IdentitySeed } from './identity-registry.ts';
 export type { ObjectInfo } from './inspect.ts';
 export type { RequestLogEntry, S3ServerOptions } from './options.ts';
 
@@ -54,6 +61,21 @@ export interface S3Server {
   on<E extends keyof S3ServerEvents>(event: E, listener: (...args: S3ServerEvents[E]) => void): () => void;
   /** The last 1000 requests, oldest first. */
   requests(): RequestLogEntry[];
+  /**
+   * Adds or replaces the identity signing with `identity.accessKeyId` (a new user, or another
+   * key of an existing user for rotation). `policies` replace the identity policies of the
+   * user `identity.name`; omitted, the user keeps the ones it has. Takes effect at once.
+   */
+  putIdentity(identity: Identity, policies?: NamedPolicy[]): void;
+  /** Forgets an access key: requests signed with it get InvalidAccessKeyId. */
+  removeIdentity(accessKeyId: string): void;
+  /** Deactivates (InvalidAccessKeyId) or reactivates a key; throws if the key is unknown. */
+  setIdentityActive(accessKeyId: string, active: boolean): void;
+  /** Every configured access key (secrets included: this is the in-process handle). */
+  identities(): Identity[];
+  /** Authorization decisions with their explanations, oldest first (the last 1000). */
+  decisions(filter?: DecisionFilter): DecisionRecord[];
+  clearDecisions(): void;
   listBuckets(): BucketInfo[];
   /** Creates a bucket without going through HTTP (seeding). @default region: the server's region */
   createBucket(name: string, opts?: { region?: string }): Promise<void>;
@@ -69,6 +91,11 @@ export interface S3Server {
   /** Stops accepting, drains in-flight requests (bounded by stopTimeoutMs), closes idle sockets. Idempotent. */
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+function positive(n: number, name: string): number {
+  if (!(Number.isFinite(n) && n > 0)) throw new TypeError(`startS3Server: ${name} must be a positive number`);
+  return n;
 }
 
 export function resolveOptions(o: S3ServerOptions = {}): ResolvedOptions {
@@ -88,12 +115,14 @@ export function resolveOptions(o: S3ServerOptions = {}): ResolvedOptions {
     region: o.region ?? 'us-east-1',
     storage,
     identities: o.identities ?? [],
-    authorize: o.authorize ?? defaultAuthorize,
+    authorize: o.authorize,
+    onDecision: o.onDecision,
     domain: (o.domain ?? 'localhost').toLowerCase(),
     maxObjectSize: Math.min(maxObjectSize, FIVE_GIB),
     now: o.now ?? Date.now,
     onRequest: o.onRequest,
-    validatePolicy: o.validatePolicy ?? defaultValidatePolicy,
+    validatePolicy: o.validatePolicy,
+    idleTimeoutMs: positive(o.idleTimeoutMs ?? 20_000, 'idleTimeoutMs'),
     stopTimeoutMs: o.stopTimeoutMs ?? 5000,
     tls: o.tls,
   };
@@ -114,6 +143,13 @@ function headerTooLargeResponse(): Buffer {
   );
 }
 
+function requestTimeoutResponse(): Buffer {
+  const body = errorXml(new S3Error('RequestTimeout'), '', 'REQUESTTIMEOUT00', '');
+  return Buffer.from(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Server> {
   const options = resolveOptions(opts);
   const events = new EventEmitter<S3ServerEvents>();
@@ -123,9 +159,17 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
       events.emit('object-created', { bucket: e.bucket, key: e.key, object: objectInfo(e.record) });
     else events.emit('object-removed', { bucket: e.bucket, key: e.key });
   });
+  const access = createServerAccess({
+    store,
+    identities: options.identities,
+    override: options.authorize,
+    now: options.now,
+    onDecision: options.onDecision,
+  });
   const handler = createS3Handler({
     options,
     store,
+    access,
     onLog: (entry) => {
       log.push(entry);
       if (log.length > 1000) log.shift();
@@ -133,7 +177,13 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
       events.emit('request', entry);
     },
   });
-  const serverOptions = { keepAliveTimeout: 5000, requestTimeout: 0 };
+  const serverOptions = {
+    keepAliveTimeout: 5000,
+    requestTimeout: 0,
+    // Headers that never finish are the same stall as a body that never comes.
+    headersTimeout: options.idleTimeoutMs,
+    connectionsCheckingInterval: Math.min(30_000, Math.max(50, options.idleTimeoutMs / 4)),
+  };
   const server: Server = options.tls
     ? createHttpsServer({ ...serverOptions, ...options.tls }, handler)
     : createServer(serverOptions, handler);
@@ -144,6 +194,7 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
     if (err.code === 'HPE_HEADER_OVERFLOW') socket.end(headerTooLargeResponse());
+    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.end(requestTimeoutResponse());
     else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   server.listen(options.port, options.host);
@@ -190,6 +241,14 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
       return () => (events as EventEmitter).off(event, l);
     },
     requests: () => [...log],
+    putIdentity: (identity, policies) => access.identities.put(identity, policies),
+    removeIdentity: (accessKeyId) => {
+      access.identities.remove(accessKeyId);
+    },
+    setIdentityActive: (accessKeyId, active) => access.identities.setActive(accessKeyId, active),
+    identities: () => access.identities.list(),
+    decisions: (filter) => access.decisions(filter),
+    clearDecisions: () => access.clearDecisions(),
     listBuckets: () =>
       store.listBuckets().map((b) => ({ name: b.name, region: b.region, creationDate: new Date(b.created) })),
     async createBucket(name, o = {}) {
@@ -200,14 +259,7 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
         region: o.region ?? options.region,
         created: Math.floor(options.now() / 1000) * 1000,
         owner: 'root',
-        configs: {
-          publicAccessBlock: {
-            BlockPublicAcls: true,
-            IgnorePublicAcls: true,
-            BlockPublicPolicy: true,
-            RestrictPublicBuckets: true,
-          },
-        },
+        configs: { publicAccessBlock: defaultPublicAccessBlock() },
       });
     },
     listObjects,

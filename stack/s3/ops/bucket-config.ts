@@ -1,42 +1,29 @@
 // Put/Get/DeletePublicAccessBlock and Put/Get/DeleteBucketTagging.
+import { parsePublicAccessBlockXml, publicAccessBlockToXml } from '../authz/public-access-block.ts';
 import { readSmallBody } from '../body.ts';
 import { S3Error } from '../errors.ts';
 import type { RequestContext } from '../request-context.ts';
 import { sendEmpty, sendXml } from '../respond.ts';
-import type { PublicAccessBlock } from '../storage/types.ts';
 import { parseTaggingXml, taggingXml } from '../tags.ts';
-import { parseXmlBody, tag, text, xmlDocument } from '../xml.ts';
-
-const FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
+import { parseXmlBody, xmlDocument } from '../xml.ts';
 
 export async function putPublicAccessBlock(ctx: RequestContext): Promise<void> {
   const bucket = ctx.store.requireBucket(ctx.bucket!);
   const { data } = await readSmallBody(ctx, 64 * 1024);
-  const root = parseXmlBody(data, 'PublicAccessBlockConfiguration');
-  const pab = {} as PublicAccessBlock;
-  for (const f of FLAGS) {
-    const v = text(root, f)?.trim().toLowerCase();
-    if (v !== undefined && v !== 'true' && v !== 'false') throw new S3Error('MalformedXML');
-    pab[f] = v === 'true';
-  }
-  await ctx.store.updateBucketConfigs(bucket.name, (c) => ({ ...c, publicAccessBlock: pab }));
+  const flags = parsePublicAccessBlockXml(data.toString('utf8'));
+  await ctx.store.updateBucketConfigs(bucket.name, (c) => ({ ...c, publicAccessBlock: flags }));
   sendEmpty(ctx.res, 200);
 }
 
 export async function getPublicAccessBlock(ctx: RequestContext): Promise<void> {
   const bucket = ctx.store.requireBucket(ctx.bucket!);
-  const pab = bucket.configs.publicAccessBlock;
-  if (!pab) throw new S3Error('NoSuchPublicAccessBlockConfiguration', undefined, { BucketName: bucket.name });
-  sendXml(
-    ctx.res,
-    200,
-    xmlDocument(
-      'PublicAccessBlockConfiguration',
-      FLAGS.map((f) => tag(f, pab[f])),
-    ),
-  );
+  const flags = bucket.configs.publicAccessBlock;
+  if (!flags)
+    throw new S3Error('NoSuchPublicAccessBlockConfiguration', undefined, { BucketName: bucket.name });
+  sendXml(ctx.res, 200, publicAccessBlockToXml(flags));
 }
 
+/** Without a configuration nothing is blocked (a public policy may then be put and applies). */
 export async function deletePublicAccessBlock(ctx: RequestContext): Promise<void> {
   const bucket = ctx.store.requireBucket(ctx.bucket!);
   await ctx.store.updateBucketConfigs(bucket.name, (c) => ({ ...c, publicAccessBlock: undefined }));

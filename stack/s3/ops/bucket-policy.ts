@@ -1,38 +1,25 @@
-// Put/Get/DeleteBucketPolicy and GetBucketPolicyStatus.
+// Put/Get/DeleteBucketPolicy and GetBucketPolicyStatus. The policy is validated as S3 validates
+// it (MalformedPolicy with S3's wording; AccessDenied for a public policy while
+// BlockPublicPolicy is on) and stored as the text that was put, which GetBucketPolicy returns.
+import { MAX_BUCKET_POLICY_BYTES } from '../authz/policy-parse.ts';
+import { getPolicyStatus, policyStatusToXml } from '../authz/public-policy.ts';
+import { validatePolicyForPut } from '../authz/put-bucket-policy.ts';
 import { readSmallBody } from '../body.ts';
 import { S3Error } from '../errors.ts';
-import { isPublicPolicy } from '../policy-public.ts';
-import { bucketArn, type RequestContext } from '../request-context.ts';
+import type { RequestContext } from '../request-context.ts';
 import { sendEmpty, sendXml } from '../respond.ts';
-import { tag, xmlDocument } from '../xml.ts';
 
-/** What the server checks when no policy validator is plugged in: a JSON object. */
-export function defaultValidatePolicy(json: string): void {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(json);
-  } catch {
-    throw new S3Error('MalformedPolicy', "Policies must be valid JSON and the first byte must be '{'");
-  }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new S3Error('MalformedPolicy', "Policies must be valid JSON and the first byte must be '{'");
-  }
-}
+// Whitespace does not count against AWS's 20 KB limit, so the body may be larger than that.
+const MAX_POLICY_BODY = 4 * MAX_BUCKET_POLICY_BYTES;
 
 export async function putBucketPolicy(ctx: RequestContext): Promise<void> {
   const bucket = ctx.store.requireBucket(ctx.bucket!);
-  const { data } = await readSmallBody(ctx, 20 * 1024);
+  const { data } = await readSmallBody(ctx, MAX_POLICY_BODY);
   const json = data.toString('utf8');
-  if (json.trim() === '')
-    throw new S3Error('MalformedPolicy', "Policies must be valid JSON and the first byte must be '{'");
-  ctx.options.validatePolicy(json, bucket.name);
-  if (bucket.configs.publicAccessBlock?.BlockPublicPolicy && isPublicPolicy(json)) {
-    const who = ctx.auth.identity?.arn ?? 'anonymous';
-    throw new S3Error(
-      'AccessDenied',
-      `User: ${who} is not authorized to perform: s3:PutBucketPolicy on resource: "${bucketArn(bucket.name)}" because public policies are blocked by the BlockPublicPolicy block public access setting.`,
-    );
-  }
+  validatePolicyForPut(json, bucket.name, bucket.configs.publicAccessBlock, {
+    callerArn: ctx.auth.identity?.arn,
+  });
+  ctx.options.validatePolicy?.(json, bucket.name);
   await ctx.store.updateBucketConfigs(bucket.name, (c) => ({ ...c, policy: json }));
   sendEmpty(ctx.res, 204);
 }
@@ -56,7 +43,7 @@ export async function deleteBucketPolicy(ctx: RequestContext): Promise<void> {
 
 export async function getBucketPolicyStatus(ctx: RequestContext): Promise<void> {
   const bucket = ctx.store.requireBucket(ctx.bucket!);
-  const policy = bucket.configs.policy;
-  if (policy === undefined) throw new S3Error('NoSuchBucketPolicy', undefined, { BucketName: bucket.name });
-  sendXml(ctx.res, 200, xmlDocument('PolicyStatus', tag('IsPublic', isPublicPolicy(policy))));
+  if (bucket.configs.policy === undefined)
+    throw new S3Error('NoSuchBucketPolicy', undefined, { BucketName: bucket.name });
+  sendXml(ctx.res, 200, policyStatusToXml(getPolicyStatus(ctx.access.bucketPolicy(bucket.name))));
 }

@@ -1,6 +1,7 @@
 // CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, and the read-only answers AWS
 // gives for subresources this server never stores (ACL, versioning, encryption, lifecycle).
 
+import { defaultPublicAccessBlock } from '../authz/public-access-block.ts';
 import { readSmallBody } from '../body.ts';
 import { assertBucketName } from '../bucket-name.ts';
 import { S3Error } from '../errors.ts';
@@ -72,12 +73,7 @@ export async function createBucket(ctx: RequestContext): Promise<void> {
     owner: ctx.auth.identity?.name ?? 'anonymous',
     configs: {
       // New buckets block public access by default, as on AWS since April 2023.
-      publicAccessBlock: {
-        BlockPublicAcls: true,
-        IgnorePublicAcls: true,
-        BlockPublicPolicy: true,
-        RestrictPublicBuckets: true,
-      },
+      publicAccessBlock: defaultPublicAccessBlock(),
     },
   });
   sendEmpty(ctx.res, 200, { Location: `/${name}` });
