@@ -15,6 +15,7 @@ import { listObjectVersions } from './ops/list-versions.ts';
 import * as mpu from './ops/multipart.ts';
 import { getObjectAttributes } from './ops/object-attributes.ts';
 import * as tagging from './ops/object-tagging.ts';
+import { postObject } from './ops/post-object.ts';
 import { putObject } from './ops/put-object.ts';
 import { listBuckets } from './ops/service.ts';
 import { existingTagConditions, requestTagConditions } from './ops/tag-conditions.ts';
@@ -33,7 +34,8 @@ export interface Route {
   operation: string;
   /**
    * IAM action the dispatcher authorizes on the route's resource before the handler runs.
-   * Omitted when the handler authorizes itself (CopyObject, UploadPartCopy, DeleteObjects).
+   * Omitted when the handler authorizes itself (CopyObject, UploadPartCopy, DeleteObjects,
+   * PostObject).
    */
   action?: string;
   /** Extra condition keys for that authorization. */
@@ -322,7 +324,9 @@ export const ROUTES: Route[] = [
     handler: bucket.deleteBucket,
   },
   { method: 'POST', scope: 'bucket', query: ['delete'], operation: 'DeleteObjects', handler: deleteObjects },
-  notImplemented('POST', 'bucket', '', 'PostObject'),
+  // Browser form upload; the handler authorizes s3:PutObject on the form's key for the form's
+  // signer once the form is verified, before the file is stored.
+  { method: 'POST', scope: 'bucket', operation: 'PostObject', handler: postObject },
 
   ...UNIMPLEMENTED_OBJECT.flatMap(([methods, sub, op]) =>
     methods.map((m) => notImplemented(m, 'object', sub, op)),

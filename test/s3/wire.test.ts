@@ -101,7 +101,6 @@ describe('responses', () => {
       ['PUT', '/wire?replication'],
       ['GET', '/wire/k?retention'],
       ['POST', '/wire/k?restore'],
-      ['POST', '/wire'],
     ] as const) {
       const r = await signedSend(srv.url, {
         method,
