@@ -2,9 +2,9 @@
 // printing what the app does as it happens. Ctrl-C stops gracefully; a second Ctrl-C exits.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { envOverrides } from '../stack/app-env.ts';
 import { banner, deniedLine, mailLine, objectLine } from '../stack/cli/banner.ts';
 import { parseStackFlags, USAGE } from '../stack/cli/flags.ts';
-import { envOverrides } from '../stack/app-env.ts';
 import { readEnvFile } from '../stack/config/env-file.ts';
 import { StackConfigError } from '../stack/config/errors.ts';
 import { isLoopback, resolveStackConfig } from '../stack/config/stack-config.ts';
@@ -38,7 +38,9 @@ async function main(): Promise<number> {
   }
   const config = resolveStackConfig(flags, process.env, process.cwd());
   if (!isLoopback(config.host)) {
-    console.warn(`WARNING: listening on ${config.host}: anyone who can reach it can read captured mail and stored files.`);
+    console.warn(
+      `WARNING: listening on ${config.host}: anyone who can reach it can read captured mail and stored files.`,
+    );
   }
   const baseEnv = readEnvFile(config.envFile);
   const stateDir = config.dataDir ?? join(process.cwd(), '.stack');
@@ -72,7 +74,9 @@ async function main(): Promise<number> {
         process.exit(1);
       }
       stopping = true;
-      console.log(`\n${signal}: stopping (finishing in-flight requests and SMTP transactions; Ctrl-C again to force)...`);
+      console.log(
+        `\n${signal}: stopping (finishing in-flight requests and SMTP transactions; Ctrl-C again to force)...`,
+      );
       stack.stop().then(
         () => {
           console.log('stopped.');

@@ -8,20 +8,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appEnvFor } from './app-env.ts';
+import { explainListenError } from './cli/listen-errors.ts';
 import { readEnvFile } from './config/env-file.ts';
 import { type Provisioning, provisioningFromEnv } from './config/provisioning.ts';
-import { type BucketPolicyChoice, DEFAULT_ROOT, type Engine, type StackPorts } from './config/stack-config.ts';
-import { explainListenError } from './cli/listen-errors.ts';
+import {
+  type BucketPolicyChoice,
+  DEFAULT_ROOT,
+  type Engine,
+  type StackPorts,
+} from './config/stack-config.ts';
+import { type ConsoleServer, startConsoleServer } from './console/server.ts';
 import { startDockerEngine } from './engines/docker-engine.ts';
 import { startEmbeddedEngine } from './engines/embedded-engine.ts';
 import { startMinioEngine } from './engines/minio-engine.ts';
 import type { Credentials, EngineObjectEvent, S3Engine } from './engines/types.ts';
+import { S3Inspector } from './inspect/s3-inspector.ts';
 import { type MailServer, startMailServer } from './mail/server.ts';
 import type { MessageSummary } from './mail/store/types.ts';
 import { loadStackPolicies, type StackPolicies } from './policies/load-stack-policies.ts';
 import type { DecisionRecord } from './s3/authz/index.ts';
 import type { RequestLogEntry } from './s3/options.ts';
-import { S3Inspector } from './inspect/s3-inspector.ts';
 import { seedBucket } from './seed/seed-bucket.ts';
 import { loadOrCreateLocalCa } from './tls/local-ca.ts';
 
@@ -79,7 +85,9 @@ export interface Stack extends AsyncDisposable {
     inspect: S3Inspector;
   };
   mail: MailServer;
-  /** Mail API (Mailpit-compatible) base URL. */
+  /** The console (web UI and REST API) base URL. */
+  consoleUrl: string;
+  /** Mail API (Mailpit-compatible, under /api/v1) base URL: the console's. */
   apiUrl: string;
   caFile: string;
   caCertPem: string;
@@ -95,14 +103,35 @@ export interface Stack extends AsyncDisposable {
 
 async function startEngine(
   kind: Engine,
-  o: { host: string; port: number; region: string; dataDir: string | null; scratch: () => Promise<string>; root: Credentials; maxObjectSize?: number },
+  o: {
+    host: string;
+    port: number;
+    region: string;
+    dataDir: string | null;
+    scratch: () => Promise<string>;
+    root: Credentials;
+    maxObjectSize?: number;
+  },
 ): Promise<S3Engine> {
   try {
     if (kind === 'minio') {
-      return await startMinioEngine({ host: o.host, port: o.port, region: o.region, dataDir: o.dataDir ?? (await o.scratch()), root: o.root });
+      return await startMinioEngine({
+        host: o.host,
+        port: o.port,
+        region: o.region,
+        dataDir: o.dataDir ?? (await o.scratch()),
+        root: o.root,
+      });
     }
     if (kind === 'docker') return await startDockerEngine({ port: o.port, region: o.region, root: o.root });
-    return await startEmbeddedEngine({ host: o.host, port: o.port, region: o.region, dataDir: o.dataDir && join(o.dataDir, 's3'), root: o.root, maxObjectSize: o.maxObjectSize });
+    return await startEmbeddedEngine({
+      host: o.host,
+      port: o.port,
+      region: o.region,
+      dataDir: o.dataDir && join(o.dataDir, 's3'),
+      root: o.root,
+      maxObjectSize: o.maxObjectSize,
+    });
   } catch (err) {
     throw explainListenError(err, 's3', o.host, o.port);
   }
@@ -113,7 +142,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
   const ports: StackPorts = { s3: 0, smtp: 0, smtps: 0, console: 0, ...options.ports };
   const envFile = options.envFile ?? REPO_ENV_FILE;
   const baseEnv = options.env ?? readEnvFile(envFile);
-  const provisioning = provisioningFromEnv(baseEnv, options.env ? 'env' : envFile);
+  const provisioning = provisioningFromEnv(baseEnv, options.env && !options.envFile ? 'env' : envFile);
   const root = options.root ?? DEFAULT_ROOT;
   const dataDir = options.dataDir ?? null;
   const policies = await loadStackPolicies({
@@ -149,7 +178,13 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     }
 
     const engine = await startEngine(options.engine ?? 'embedded', {
-      host, port: ports.s3, region: provisioning.region, dataDir, scratch, root, maxObjectSize: options.maxObjectSize,
+      host,
+      port: ports.s3,
+      region: provisioning.region,
+      dataDir,
+      scratch,
+      root,
+      maxObjectSize: options.maxObjectSize,
     });
     cleanups.push(() => engine.stop());
 
@@ -157,7 +192,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     try {
       mail = await startMailServer({
         host,
-        ports: { submission: ports.smtp, implicitTls: ports.smtps, api: ports.console },
+        ports: { submission: ports.smtp, implicitTls: ports.smtps },
         tls: { mode: options.requireStartTls === false ? 'optional' : 'required' },
         ca,
         auth: provisioning.smtpUsers.length > 0 ? { users: provisioning.smtpUsers } : 'accept-any',
@@ -169,11 +204,50 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     }
     cleanups.push(() => mail.stop());
 
+    let consoleServer: ConsoleServer;
+    try {
+      consoleServer = await startConsoleServer({
+        host,
+        port: ports.console,
+        mailApi: mail.api,
+        s3: { endpoint: engine.url, region: provisioning.region, rootCredentials: root },
+        s3Server: engine.server,
+        decisions: engine.decisions ? () => engine.decisions?.() ?? [] : undefined,
+        overview: () => ({
+          engine: engine.kind,
+          endpoints: {
+            s3: engine.url,
+            smtp: `smtp://${host}:${mail.smtpPort}`,
+            smtps: `smtps://${host}:${mail.smtpsPort}`,
+            console: consoleServer.url,
+          },
+          credentials: {
+            root: { name: 'root', ...root },
+            appUser: provisioning.appUser,
+            smtp: provisioning.smtpUsers[0] && {
+              user: provisioning.smtpUsers[0].user,
+              password: provisioning.smtpUsers[0].pass,
+            },
+          },
+          env,
+          dataDir: dataDir ?? undefined,
+          envFile: options.env ? undefined : envFile,
+        }),
+      });
+    } catch (err) {
+      throw explainListenError(err, 'console', host, ports.console);
+    }
+    cleanups.push(() => consoleServer.stop());
+
     await engine.provisionUser(provisioning.appUser, {
       name: policies.userPolicy.name,
       json: policies.userPolicyJson,
     });
-    const seeded = await seedBucket(engine, { name: provisioning.bucket, region: provisioning.region }, policies);
+    const seeded = await seedBucket(
+      engine,
+      { name: provisioning.bucket, region: provisioning.region },
+      policies,
+    );
     const inspect = new S3Inspector({
       url: engine.url,
       region: provisioning.region,
@@ -215,9 +289,17 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
       env,
       provisioning,
       policies,
-      s3: { url: engine.url, region: provisioning.region, bucket: provisioning.bucket, root, app: provisioning.appUser, inspect },
+      s3: {
+        url: engine.url,
+        region: provisioning.region,
+        bucket: provisioning.bucket,
+        root,
+        app: provisioning.appUser,
+        inspect,
+      },
       mail,
-      apiUrl: mail.apiUrl ?? '',
+      apiUrl: consoleServer.url,
+      consoleUrl: consoleServer.url,
       caFile,
       caCertPem: ca.caCertPem,
       seedSkipped: seeded.skipped,

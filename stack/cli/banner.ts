@@ -1,9 +1,9 @@
 // The one block `npm run dev:stack` prints when ready, and the one-line event log after it.
 import type { StackConfig } from '../config/stack-config.ts';
-import type { Stack } from '../stack.ts';
-import type { MessageSummary } from '../mail/store/types.ts';
 import type { EngineObjectEvent } from '../engines/types.ts';
+import type { MessageSummary } from '../mail/store/types.ts';
 import type { RequestLogEntry } from '../s3/options.ts';
+import type { Stack } from '../stack.ts';
 
 export function banner(stack: Stack, config: StackConfig, readyMs: number, overrides: string[]): string {
   const { s3, mail, provisioning } = stack;
@@ -25,7 +25,8 @@ export function banner(stack: Stack, config: StackConfig, readyMs: number, overr
     lines.push('', '  The app must use these values instead of the env file (ports moved by flags):');
     for (const name of overrides) lines.push(`    ${name}=${stack.env[name]}`);
   }
-  if (stack.seedSkipped.length > 0) lines.push('', `  Not seeded on this engine: ${stack.seedSkipped.join('; ')}`);
+  if (stack.seedSkipped.length > 0)
+    lines.push('', `  Not seeded on this engine: ${stack.seedSkipped.join('; ')}`);
   lines.push('', `  Run the app: node --env-file=${config.envFile} your-app.ts    Stop: Ctrl-C`, '');
   return lines.join('\n');
 }

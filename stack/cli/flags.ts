@@ -12,7 +12,7 @@ export const USAGE = `Usage: npm run dev:stack -- [options]
   --smtp-port N          SMTP submission, STARTTLS (default 1025)        [STACK_SMTP_PORT]
   --smtps-port N         SMTP implicit TLS (default 1465)                [STACK_SMTPS_PORT]
   --console-port N       console and mail API (default 8025)             [STACK_CONSOLE_PORT]
-  --env-file PATH        the app env to provision from (default .env.local) [STACK_ENV_FILE]
+  --app-env PATH         the app's env file to provision from (default .env.local) [STACK_ENV_FILE]
   --data-dir PATH        where data survives restarts (default .stack)   [STACK_DATA_DIR]
   --ephemeral            keep everything in memory                       [STACK_EPHEMERAL=true]
   --reset                wipe the data directory before starting
@@ -34,7 +34,7 @@ export function parseStackFlags(argv: string[]): StackFlags & { help?: boolean }
         'smtp-port': { type: 'string' },
         'smtps-port': { type: 'string' },
         'console-port': { type: 'string' },
-        'env-file': { type: 'string' },
+        'app-env': { type: 'string' },
         'data-dir': { type: 'string' },
         ephemeral: { type: 'boolean' },
         reset: { type: 'boolean' },

@@ -12,7 +12,7 @@ export function readEnvFile(path: string): Record<string, string> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new StackConfigError(
       'ENV_FILE_UNREADABLE',
-      `Cannot read the env file ${path} (${code ?? String(err)}). Create it (see README) or pass --env-file PATH.`,
+      `Cannot read the env file ${path} (${code ?? String(err)}). Create it (see README) or pass --app-env PATH (npm run dev:stack).`,
     );
   }
   return parseEnv(text) as Record<string, string>;

@@ -56,7 +56,7 @@ export interface StackFlags {
   'data-dir'?: string;
   ephemeral?: boolean;
   reset?: boolean;
-  'env-file'?: string;
+  'app-env'?: string;
   'bucket-policy'?: string;
   'allow-plain-smtp'?: boolean;
 }
@@ -152,7 +152,7 @@ export function resolveStackConfig(flags: StackFlags, env: NodeJS.ProcessEnv, cw
     engine,
     dataDir,
     reset: flags.reset ?? false,
-    envFile: resolve(cwd, flags['env-file'] ?? env.STACK_ENV_FILE ?? '.env.local'),
+    envFile: resolve(cwd, flags['app-env'] ?? env.STACK_ENV_FILE ?? '.env.local'),
     root: {
       accessKeyId: env.STACK_ROOT_ACCESS_KEY_ID || DEFAULT_ROOT.accessKeyId,
       secretAccessKey: env.STACK_ROOT_SECRET_ACCESS_KEY || DEFAULT_ROOT.secretAccessKey,

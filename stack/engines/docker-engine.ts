@@ -1,12 +1,17 @@
 // `--engine docker`: MinIO in a container (testcontainers), seeded like the others. IAM goes
 // through the local pinned mc client against the published port.
-import { startDockerMinio } from '../docker/docker-minio.ts';
-import { provisionMinioUser } from '../minio/mc-admin.ts';
-import { resolveBinary } from '../minio/binaries.ts';
+
 import { StackConfigError } from '../config/errors.ts';
+import { startDockerMinio } from '../docker/docker-minio.ts';
+import { resolveBinary } from '../minio/binaries.ts';
+import { provisionMinioUser } from '../minio/mc-admin.ts';
 import type { Credentials, S3Engine } from './types.ts';
 
-export async function startDockerEngine(options: { port: number; region: string; root: Credentials }): Promise<S3Engine> {
+export async function startDockerEngine(options: {
+  port: number;
+  region: string;
+  root: Credentials;
+}): Promise<S3Engine> {
   const container = await startDockerMinio({
     port: options.port,
     rootUser: options.root.accessKeyId,
@@ -22,10 +27,18 @@ export async function startDockerEngine(options: { port: number; region: string;
       const mc = resolveBinary('mc');
       if (!mc) {
         await container.stop();
-        throw new StackConfigError('ENGINE_UNAVAILABLE', 'Seeding MinIO users needs mc: run `npm run stack:install-minio`.');
+        throw new StackConfigError(
+          'ENGINE_UNAVAILABLE',
+          'Seeding MinIO users needs mc: run `npm run stack:install-minio`.',
+        );
       }
       await provisionMinioUser(
-        { mcBinary: mc.path, url: container.url, rootUser: options.root.accessKeyId, rootPassword: options.root.secretAccessKey },
+        {
+          mcBinary: mc.path,
+          url: container.url,
+          rootUser: options.root.accessKeyId,
+          rootPassword: options.root.secretAccessKey,
+        },
         user,
         { name: policy.name, document: JSON.parse(policy.json) },
       );

@@ -32,7 +32,13 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     root: options.root,
     async provisionUser(user, policy) {
       server.putIdentity(
-        { name: user.name, arn: userArn(user.name), accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey, root: false },
+        {
+          name: user.name,
+          arn: userArn(user.name),
+          accessKeyId: user.accessKeyId,
+          secretAccessKey: user.secretAccessKey,
+          root: false,
+        },
         [{ name: policy.name, policy: parseIdentityPolicy(policy.json) }],
       );
     },
@@ -55,5 +61,5 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     },
     stop: () => server.stop(),
     server,
-  } as S3Engine & { server: typeof server };
+  };
 }

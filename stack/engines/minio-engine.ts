@@ -2,9 +2,9 @@
 // embedded engine. IAM goes through the pinned mc client (MinIO's admin API).
 import { join } from 'node:path';
 import { StackConfigError } from '../config/errors.ts';
+import { resolveBinary } from '../minio/binaries.ts';
 import { provisionMinioUser } from '../minio/mc-admin.ts';
 import { startMinioProcess } from '../minio/minio-process.ts';
-import { resolveBinary } from '../minio/binaries.ts';
 import { freePort } from '../util/free-port.ts';
 import type { Credentials, S3Engine } from './types.ts';
 
@@ -51,7 +51,12 @@ export async function startMinioEngine(options: MinioEngineOptions): Promise<S3E
     root: options.root,
     async provisionUser(user, policy) {
       await provisionMinioUser(
-        { mcBinary: mc, url: proc.url, rootUser: options.root.accessKeyId, rootPassword: options.root.secretAccessKey },
+        {
+          mcBinary: mc,
+          url: proc.url,
+          rootUser: options.root.accessKeyId,
+          rootPassword: options.root.secretAccessKey,
+        },
         user,
         { name: policy.name, document: JSON.parse(policy.json) },
       );

@@ -2,6 +2,7 @@
 // the stack, the tests and the console do not care which one runs.
 import type { DecisionRecord } from '../s3/authz/index.ts';
 import type { RequestLogEntry } from '../s3/options.ts';
+import type { S3Server } from '../s3/server.ts';
 
 export interface Credentials {
   accessKeyId: string;
@@ -27,5 +28,7 @@ export interface S3Engine {
   /** Live object and request events (embedded only; MinIO's inspection goes through the S3 API). */
   onObjectEvent?(listener: (event: EngineObjectEvent) => void): () => void;
   onRequest?(listener: (entry: RequestLogEntry) => void): () => void;
+  /** The in-process server, when the engine is embedded (request log for the console). */
+  server?: S3Server;
   stop(): Promise<void>;
 }
