@@ -1,6 +1,7 @@
-// `npm run stack:install-minio`: builds the pinned MinIO server and mc client with
-// `go install` into a cache outside the repo. A no-op when the pinned binaries are there
-// (or MINIO_BINARY / MC_BINARY point at binaries). Progress is Go's own `-v` package list.
+// `npm run stack:install-minio`: builds the pinned MinIO server and mc client (and, with
+// --with-mailpit, Mailpit) with `go install` into a cache outside the repo. A no-op when the
+// pinned binaries are there (or MINIO_BINARY / MC_BINARY / MAILPIT_BINARY point at
+// binaries, or they are on PATH). Progress is Go's own `-v` package list.
 import { execa } from 'execa';
 import { cachedBinDir, pinOf, resolveBinary, type Tool } from '../stack/minio/binaries.ts';
 
@@ -41,6 +42,7 @@ async function install(tool: Tool): Promise<void> {
 }
 
 const tools: Tool[] = process.argv.includes('--no-mc') ? ['minio'] : ['minio', 'mc'];
+if (process.argv.includes('--with-mailpit')) tools.push('mailpit');
 try {
   for (const tool of tools) await install(tool);
 } catch (err) {

@@ -11,11 +11,16 @@ export const MINIO_VERSION = 'v0.0.0-20260212201848-7aac2a2c5b7c';
 export const MC_MODULE = 'github.com/minio/mc';
 export const MC_VERSION = 'v0.0.0-20250313080218-cf909e1063a9';
 
-export type Tool = 'minio' | 'mc';
+export const MAILPIT_MODULE = 'github.com/axllent/mailpit';
+export const MAILPIT_VERSION = 'v1.27.11';
+
+/** MinIO server and client, and Mailpit (the reference the mail API is checked against). */
+export type Tool = 'minio' | 'mc' | 'mailpit';
 
 const PINS: Record<Tool, { module: string; version: string; envVar: string }> = {
   minio: { module: MINIO_MODULE, version: MINIO_VERSION, envVar: 'MINIO_BINARY' },
   mc: { module: MC_MODULE, version: MC_VERSION, envVar: 'MC_BINARY' },
+  mailpit: { module: MAILPIT_MODULE, version: MAILPIT_VERSION, envVar: 'MAILPIT_BINARY' },
 };
 
 export function pinOf(tool: Tool): { module: string; version: string; envVar: string } {
