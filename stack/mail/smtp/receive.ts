@@ -60,7 +60,11 @@ export function receiveMessage(
         resolve('too-large');
         return;
       }
-      const raw = Buffer.concat(chunks, length);
+      // Exactly sized and unpooled: a small message copied into Node's shared 8 KB pool would
+      // keep the whole slab (and whatever else was in it) alive for as long as it is stored.
+      const raw = Buffer.allocUnsafeSlow(length);
+      let offset = 0;
+      for (const chunk of chunks) offset += chunk.copy(raw, offset);
       const session = record();
       summarizeOrFallback(raw, session)
         .then((fields) => store.add(raw, fields))

@@ -1,0 +1,312 @@
+// Mail benchmark (not a test): our captured-mail server against MailDev (and Mailpit when a
+// `mailpit` binary is on PATH), side by side in one run, loopback only, bounded counts.
+//
+//   npx node scripts/bench-mail.ts [--quick]
+//
+// Each server runs in its own child process (`--serve <engine>`), so the client (nodemailer,
+// in this process) does not share a CPU thread with it and memory is the server's alone.
+// Columns: messages/s over a pooled transport (1 KB text; 100 KB attachment), connect-per-
+// message send latency (nodemailer's default unpooled transport), final 250 → visible through
+// the engine's own HTTP API (p50/p99), and RSS/heap after 10,000 stored messages.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import { freePort } from '../stack/util/free-port.ts';
+
+const MARK = '@@bench ';
+
+type Engine = 'ours' | 'ours-100ms-greeting' | 'maildev' | 'mailpit';
+
+interface Served {
+  smtpPort: number;
+  apiUrl: string;
+}
+
+// ---------------------------------------------------------------- child side: one server
+
+async function serve(engine: Engine): Promise<void> {
+  // MailDev logs to stdout even when silent: our lines carry a marker.
+  const out = (o: unknown) => process.stdout.write(`${MARK}${JSON.stringify(o)}\n`);
+  let stop: () => Promise<void>;
+  if (engine === 'maildev') {
+    const { MailDev } = await import('maildev');
+    const smtp = await freePort();
+    const web = await freePort();
+    const md = new MailDev({ smtp, web, ip: '127.0.0.1', webIp: '127.0.0.1', silent: true });
+    await md.start();
+    stop = () => md.stop();
+    out({ smtpPort: smtp, apiUrl: `http://127.0.0.1:${web}` });
+  } else {
+    const { startMailServer } = await import('../stack/mail/server.ts');
+    const mail = await startMailServer({
+      ports: { api: 0 },
+      store: { type: 'memory', maxMessages: 100_000, maxBytes: 2 ** 31 },
+      promptLoopbackGreeting: engine === 'ours',
+    });
+    stop = () => mail.stop();
+    out({ smtpPort: mail.smtpPort, apiUrl: mail.apiUrl });
+  }
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line === 'mem') {
+      globalThis.gc?.();
+      await new Promise((r) => setTimeout(r, 50));
+      globalThis.gc?.();
+      const m = process.memoryUsage();
+      out({ rss: m.rss, heapUsed: m.heapUsed, external: m.external + m.arrayBuffers });
+    } else if (line === 'stop') {
+      await stop();
+      out({ stopped: true });
+      process.exit(0);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- parent side: the client
+
+interface Child {
+  engine: Engine;
+  proc: ChildProcess;
+  served: Served;
+  request(line: string): Promise<Record<string, number>>;
+}
+
+function which(bin: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const p = join(dir, bin);
+    if (dir && existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+async function startChild(engine: Engine): Promise<Child> {
+  let proc: ChildProcess;
+  if (engine === 'mailpit') {
+    const smtp = await freePort();
+    const web = await freePort();
+    proc = spawn(
+      which('mailpit')!,
+      ['--smtp', `127.0.0.1:${smtp}`, '--listen', `127.0.0.1:${web}`, '--quiet'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    const apiUrl = `http://127.0.0.1:${web}`;
+    for (let i = 0; i < 200; i++) {
+      if (
+        await fetch(`${apiUrl}/api/v1/info`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const pid = proc.pid!;
+    return {
+      engine,
+      proc,
+      served: { smtpPort: smtp, apiUrl },
+      async request(line) {
+        if (line === 'mem') {
+          const { readFile } = await import('node:fs/promises');
+          const status = await readFile(`/proc/${pid}/status`, 'utf8');
+          return { rss: Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024 };
+        }
+        proc.kill('SIGTERM');
+        return { rss: Number.NaN };
+      },
+    };
+  }
+  proc = spawn(process.execPath, ['--expose-gc', import.meta.filename, '--serve', engine], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
+  const next = async () => {
+    for (;;) {
+      const { value, done } = await lines.next();
+      if (done) throw new Error(`${engine} server exited`);
+      if ((value as string).startsWith(MARK)) return JSON.parse((value as string).slice(MARK.length));
+    }
+  };
+  const served = (await next()) as Served;
+  return {
+    engine,
+    proc,
+    served,
+    async request(line) {
+      proc.stdin!.write(`${line}\n`);
+      return next();
+    },
+  };
+}
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+};
+
+function pooled(port: number) {
+  return nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    pool: true,
+    maxConnections: 16,
+    maxMessages: Number.POSITIVE_INFINITY,
+    ignoreTLS: true,
+  });
+}
+
+async function throughput(port: number, count: number, make: (i: number) => SendMailOptions) {
+  const tx = pooled(port);
+  // Warm-up: open the pool's connections.
+  await Promise.all(Array.from({ length: 16 }, (_, i) => tx.sendMail(make(-i - 1))));
+  const started = performance.now();
+  const window = 64;
+  let sent = 0;
+  const worker = async () => {
+    while (sent < count) {
+      const i = sent++;
+      await tx.sendMail(make(i));
+    }
+  };
+  await Promise.all(Array.from({ length: window }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  tx.close();
+  return count / seconds;
+}
+
+async function connectPerMessage(port: number, count: number) {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const tx = nodemailer.createTransport({ host: '127.0.0.1', port, ignoreTLS: true });
+    const t = performance.now();
+    await tx.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: `cpm ${i}`, text: 'x' });
+    times.push(performance.now() - t);
+    tx.close();
+  }
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+async function visibleLatency(engine: Engine, served: Served, count: number) {
+  const tx = pooled(served.smtpPort);
+  await tx.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'warm', text: 'x' });
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const subject = `vis-${i}-${randomBytes(4).toString('hex')}`;
+    await tx.sendMail({ from: 'a@example.com', to: 'b@example.com', subject, text: 'x' });
+    const t = performance.now();
+    const url =
+      engine === 'maildev'
+        ? `${served.apiUrl}/api/email?subject=${subject}`
+        : `${served.apiUrl}/api/v1/search?query=${encodeURIComponent(`subject:${subject}`)}`;
+    for (;;) {
+      const body = (await (await fetch(url)).json()) as unknown[] | { messages_count: number };
+      const n = Array.isArray(body) ? body.length : body.messages_count;
+      if (n > 0) break;
+      if (performance.now() - t > 5000) throw new Error(`${engine}: ${subject} not visible after 5 s`);
+    }
+    times.push(performance.now() - t);
+  }
+  tx.close();
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+async function clear(engine: Engine, served: Served) {
+  const url = engine === 'maildev' ? `${served.apiUrl}/api/email/all` : `${served.apiUrl}/api/v1/messages`;
+  await fetch(url, { method: 'DELETE' });
+}
+
+async function stopChild(child: Child) {
+  await child.request('stop').catch(() => {});
+  await new Promise((r) => (child.proc.exitCode === null ? child.proc.once('exit', r) : r(null)));
+}
+
+const text1k = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(18).slice(0, 1000);
+
+/**
+ * Pre-built 1 KB messages sent with nodemailer's `raw` option: the client then spends its CPU
+ * on SMTP, not on MIME composition, so the servers' differences are what gets measured.
+ */
+function raw1k(i: number): SendMailOptions {
+  return {
+    envelope: { from: 'a@example.com', to: ['b@example.com'] },
+    raw: `From: a@example.com\r\nTo: b@example.com\r\nSubject: t${i}\r\nMessage-ID: <${i}.${process.pid}@bench.local>\r\nDate: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${text1k}\r\n`,
+  };
+}
+
+async function main() {
+  const quick = process.argv.includes('--quick');
+  const n = {
+    text: quick ? 500 : 3000,
+    attach: quick ? 100 : 500,
+    cpm: quick ? 30 : 200,
+    visible: quick ? 50 : 300,
+    memory: 10_000,
+  };
+  const engines: Engine[] = ['ours', 'ours-100ms-greeting', 'maildev'];
+  if (which('mailpit')) engines.push('mailpit');
+  const attach100k = randomBytes(100 * 1024);
+  const rows: Record<string, string>[] = [];
+  for (const engine of engines) {
+    const child = await startChild(engine);
+    const { smtpPort } = child.served;
+    const row: Record<string, string> = { engine };
+    process.stderr.write(`bench: ${engine} …\n`);
+    const fmt = (x: number, digits = 0) => x.toFixed(digits);
+    if (engine !== 'ours-100ms-greeting') {
+      row['msgs/s 1KB'] = fmt(await throughput(smtpPort, n.text, raw1k));
+      await clear(engine, child.served);
+      row['msgs/s 100KB att'] = fmt(
+        await throughput(smtpPort, n.attach, (i) => ({
+          from: 'a@example.com',
+          to: 'b@example.com',
+          subject: `a${i}`,
+          text: 'see attached',
+          attachments: [{ filename: 'a.bin', content: attach100k }],
+        })),
+      );
+      await clear(engine, child.served);
+    }
+    const cpm = await connectPerMessage(smtpPort, n.cpm);
+    row['connect-per-msg p50 ms'] = fmt(cpm.p50, 1);
+    row['connect-per-msg p99 ms'] = fmt(cpm.p99, 1);
+    if (engine !== 'ours-100ms-greeting') {
+      await clear(engine, child.served);
+      const vis = await visibleLatency(engine, child.served, n.visible);
+      row['250→API p50 ms'] = fmt(vis.p50, 2);
+      row['250→API p99 ms'] = fmt(vis.p99, 2);
+    }
+    await stopChild(child);
+    if (engine !== 'ours-100ms-greeting') {
+      // A fresh server process, so memory is that of 10,000 stored messages and nothing else.
+      const fresh = await startChild(engine);
+      const before = await fresh.request('mem');
+      await throughput(fresh.served.smtpPort, n.memory, raw1k);
+      const mem = await fresh.request('mem');
+      row['RSS MB idle'] = fmt(before.rss! / 2 ** 20, 1);
+      row['RSS MB @10k'] = fmt(mem.rss! / 2 ** 20, 1);
+      row['heap MB @10k'] = mem.heapUsed !== undefined ? fmt(mem.heapUsed / 2 ** 20, 1) : 'n/a';
+      await stopChild(fresh);
+    }
+    rows.push(row);
+  }
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '—').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(width[i]!)).join(' | ')} |`;
+  console.log(
+    `\nmail benchmark (${quick ? 'quick' : 'full'}): node ${process.version}, loopback, pooled transport 16 connections`,
+  );
+  console.log(
+    `counts: ${JSON.stringify(n)}${engines.includes('mailpit') ? '' : '; mailpit: not on PATH, skipped'}`,
+  );
+  console.log(line(cols));
+  console.log(line(width.map((w) => '-'.repeat(w))));
+  for (const r of rows) console.log(line(cols.map((c) => r[c] ?? '—')));
+}
+
+const serveAt = process.argv.indexOf('--serve');
+if (serveAt >= 0) await serve(process.argv[serveAt + 1] as Engine);
+else await main();
