@@ -8,6 +8,7 @@ import { deriveScopes, SCOPE_HEADER } from './scopes.ts';
 const SNIPPET_CHARS = 250;
 /** Free-text search looks at this much of each message; the raw message is always kept whole. */
 const SEARCH_TEXT_CHARS = 64 * 1024;
+const HTML_TO_STRIP = 256 * 1024;
 
 export type SummaryFields = Omit<MessageSummary, 'id' | 'seq' | 'created' | 'read'>;
 
@@ -60,7 +61,11 @@ export async function summarize(raw: Buffer, session: SessionRecord): Promise<Su
   }
   const from = addresses(mail.from)[0] ?? null;
   const html = typeof mail.html === 'string' ? mail.html : '';
-  const bodyText = collapseWhitespace(html ? htmlToText(html) : (mail.text ?? ''));
+  // Only the start of a body feeds the snippet and the (capped) search text; stripping a 20 MB
+  // HTML body whole would hold the event loop for nothing.
+  const bodyText = collapseWhitespace(
+    html ? htmlToText(html.slice(0, HTML_TO_STRIP)) : (mail.text ?? '').slice(0, SEARCH_TEXT_CHARS),
+  );
   const attachments = attachmentSummaries(mail);
   const headerText = ['from', 'subject', 'to', 'cc', 'bcc', 'reply-to', 'return-path']
     .flatMap((k) => headerStrings(mail, k))
