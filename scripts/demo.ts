@@ -32,7 +32,7 @@ const USAGE = `Usage: npm run demo -- [options]
 Runs the FocusMate flows (verification submitted / approved / rejected, team invitation, chat
 attachment, team profile image) against the offline stack and says what happened at each step.
 
-  --env-file PATH      the app's env file (default: ./.env.local, else the repository's)
+  --app-env PATH       the app's env file (default: ./.env.local, else the repository's)
   --console-url URL    the dev stack's console (default: http://127.0.0.1:8025)
   --own-stack          do not look for a running dev stack; start a temporary one
   --keep               with a temporary stack: keep it running after the demo (Ctrl-C stops)
@@ -61,8 +61,8 @@ interface Target {
   cwd: string;
   /** Base URL of the Mailpit-compatible mail API. */
   mailApi: string;
-  /** Where a person looks at mail and objects, when there is a web console. */
-  console: { mail: string; storage: string } | undefined;
+  /** Where a person looks at the mail and the objects: the console's pages. */
+  console: { mail: string; storage: string };
   temporary: boolean;
   close(): Promise<void>;
 }
@@ -106,7 +106,7 @@ async function findDevStack(
       : [`a mail API answers at ${consoleUrl}`, `no S3 server answers at ${endpoint}`];
     throw new DemoError(
       `Found half a dev stack: ${up}, but ${down}. Start the whole stack with \`npm run dev:stack\`, ` +
-        'point --console-url / --env-file at it, or run `npm run demo -- --own-stack`.',
+        'point --console-url / --app-env at it, or run `npm run demo -- --own-stack`.',
     );
   }
   const cwd = dirname(envFile);
@@ -150,16 +150,12 @@ async function probeText(url: string): Promise<string | undefined> {
 
 async function ownStack(env: Record<string, string>, envFile: string): Promise<Target> {
   const stack = await startStack({ env, envFile });
-  if (!stack.apiUrl) {
-    await stack.stop();
-    throw new DemoError('the temporary stack started without its mail API; cannot show the emails');
-  }
   return {
-    description: `a temporary stack on random ports, in memory (S3 ${stack.s3.url}, mail API ${stack.apiUrl})`,
+    description: `a temporary stack on random ports, in memory (S3 ${stack.s3.url}, console ${stack.consoleUrl})`,
     env: stack.env,
     cwd: dirname(envFile),
     mailApi: stack.apiUrl,
-    console: undefined,
+    console: { mail: `${stack.consoleUrl}/#/mail`, storage: `${stack.consoleUrl}/#/storage` },
     temporary: true,
     close: () => stack.stop(),
   };
@@ -462,7 +458,8 @@ function describeEnv(app: App, envFile: string): string {
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      'env-file': { type: 'string' },
+      // Not --env-file: Node itself reads that flag even after the script name (nodejs/node#54232).
+      'app-env': { type: 'string' },
       'console-url': { type: 'string' },
       'own-stack': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -474,7 +471,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const local = resolve('.env.local');
-  const envFile = resolve(values['env-file'] ?? (existsSync(local) ? local : REPO_ENV_FILE));
+  const envFile = resolve(values['app-env'] ?? (existsSync(local) ? local : REPO_ENV_FILE));
   const consoleUrl = (values['console-url'] ?? DEFAULT_CONSOLE_URL).replace(/\/+$/, '');
   const env = readEnvFile(envFile);
   // Refuse an env the app cannot run with before starting or touching any stack.
@@ -511,11 +508,7 @@ async function main(): Promise<number> {
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     out(`Done: 6 flows, ${tally.objects} objects stored, ${tally.emails} emails delivered, in ${seconds} s.`);
-    if (target.console) {
-      out(`See them in the console: emails at ${target.console.mail}, objects at ${target.console.storage}`);
-    } else {
-      out(`See the emails through the mail API while the stack runs: ${target.mailApi}/api/v1/messages`);
-    }
+    out(`See them in the console: emails at ${target.console.mail}, objects at ${target.console.storage}`);
     if (target.temporary && values.keep) {
       out('The temporary stack keeps running; press Ctrl-C to stop it.');
       await new Promise<void>((resolveSignal) => {

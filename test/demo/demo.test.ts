@@ -69,7 +69,13 @@ describe('npm run demo', () => {
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     const output = result.stdout;
-    expect(output).toContain('Stack: started a temporary stack on random ports');
+    expect(output).toMatch(
+      /Stack: started a temporary stack on random ports, in memory \(S3 http:\/\/127\.0\.0\.1:\d+, console (http:\/\/127\.0\.0\.1:\d+)\)/,
+    );
+    const consoleUrl = /console (http:\/\/127\.0\.0\.1:\d+)\)/.exec(output)![1];
+    expect(output).toContain(
+      `See them in the console: emails at ${consoleUrl}/#/mail, objects at ${consoleUrl}/#/storage`,
+    );
     for (const flow of FLOWS) expect(output).toContain(flow);
     expect(output).toMatch(
       /s3:\/\/focusmate-uploads\/verifications\/focus-study-[0-9a-f]{6}\/[0-9a-f-]{36}-사업자등록증\.pdf/,
@@ -93,12 +99,12 @@ describe('npm run demo', () => {
     await using stack = await startStack();
     const envFile = await writeEnvFile('.env.running', stack.env);
 
-    const result = await runDemo(['--env-file', envFile, '--console-url', stack.apiUrl]);
+    const result = await runDemo(['--app-env', envFile, '--console-url', stack.consoleUrl]);
 
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(
-      `Stack: using the running dev stack (S3 ${stack.s3.url}, console ${stack.apiUrl})`,
+      `Stack: using the running dev stack (S3 ${stack.s3.url}, console ${stack.consoleUrl})`,
     );
     for (const flow of FLOWS) expect(result.stdout).toContain(flow);
     // The demo's mail and objects are in *this* stack.
@@ -112,7 +118,7 @@ describe('npm run demo', () => {
     ]);
     const keys = (await stack.s3.inspect.listObjects(stack.s3.bucket)).map((o) => o.key.split('/')[0]);
     expect(keys.sort()).toEqual(['chat', 'teams', 'verifications', 'verifications']);
-    expect(result.stdout).toContain(`See them in the console: emails at ${stack.apiUrl}/#/mail`);
+    expect(result.stdout).toContain(`See them in the console: emails at ${stack.consoleUrl}/#/mail`);
   });
 
   it('refuses half a stack (S3 down, console up) with a message naming both and the fix', async () => {
@@ -123,11 +129,11 @@ describe('npm run demo', () => {
       AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
     });
 
-    const result = await runDemo(['--env-file', envFile, '--console-url', stack.apiUrl]);
+    const result = await runDemo(['--app-env', envFile, '--console-url', stack.consoleUrl]);
 
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(`no S3 server answers at http://127.0.0.1:${port}`);
-    expect(result.stderr).toContain(`a mail API answers at ${stack.apiUrl}`);
+    expect(result.stderr).toContain(`a mail API answers at ${stack.consoleUrl}`);
     expect(result.stderr).toContain('--own-stack');
     expect(stack.mail.messages()).toEqual([]);
   });
@@ -138,13 +144,23 @@ describe('npm run demo', () => {
       STORAGE_MAX_FILE_SIZE: '10MB',
     });
 
-    const result = await runDemo(['--own-stack', '--env-file', envFile]);
+    const result = await runDemo(['--own-stack', '--app-env', envFile]);
 
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('demo failed: Invalid configuration');
     expect(result.stderr).toContain(
       'STORAGE_MAX_FILE_SIZE="10MB": expected a positive whole number of bytes',
     );
+    expect(result.stdout).toBe('');
+  });
+
+  it('fails clearly on an env file that does not exist', async () => {
+    const missing = join(dir, 'missing.env');
+
+    const result = await runDemo(['--app-env', missing]);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`demo failed: Cannot read the env file ${missing} (ENOENT)`);
     expect(result.stdout).toBe('');
   });
 });
