@@ -517,7 +517,8 @@ async function main(): Promise<number> {
       });
     } else if (target.temporary) {
       out(
-        'The temporary stack stops now. To browse them in the console, run `npm run dev:stack` in another terminal and `npm run demo` again.',
+        'The temporary stack stops now, and its console with it. Keep it with `npm run demo -- --keep`, or run ' +
+          '`npm run dev:stack` in another terminal and `npm run demo` again to browse everything afterwards.',
       );
     }
     return 0;
