@@ -1,4 +1,5 @@
 // startS3Server: the embedded S3 server as a started handle, with inspection for tests.
+import { randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -143,10 +144,13 @@ function headerTooLargeResponse(): Buffer {
   );
 }
 
+/** Headers that never finished arriving: no request was dispatched, so the answer is written raw. */
 function requestTimeoutResponse(): Buffer {
-  const body = errorXml(new S3Error('RequestTimeout'), '', 'REQUESTTIMEOUT00', '');
+  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  const hostId = randomBytes(48).toString('base64');
+  const body = errorXml(new S3Error('RequestTimeout'), '', requestId, hostId);
   return Buffer.from(
-    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 400 Bad Request\r\nx-amz-request-id: ${requestId}\r\nx-amz-id-2: ${hostId}\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
