@@ -53,6 +53,14 @@ export interface S3StorageOptions {
   listPageSize?: number;
   /** Multipart part size for streamed uploads (S3 minimum 5 MiB). @default 5 MiB */
   partSize?: number;
+  /**
+   * Limits up to this size are uploaded with one PutObject after the body was read (at most
+   * maxFileSize bytes in memory), so an oversize body never starts a multipart upload. Above
+   * it, uploads stream as multipart, and aborting a refused one needs s3:AbortMultipartUpload,
+   * which the guide's least-privilege policy does not grant.
+   * @default 16 MiB (the guide's 10 MB limit fits)
+   */
+  singlePutMaxBytes?: number;
   /** SDK attempts per request (1 = no retry). @default 3 */
   maxAttempts?: number;
   /** @default 5000 */
@@ -81,10 +89,12 @@ function assertExpiresIn(expiresIn: number): number {
 }
 
 /**
- * Storage on S3 (AWS, MinIO, the embedded dev server). Uploads stream through a size limit into
- * lib-storage's Upload: a body over maxFileSize fails the read, Upload aborts its multipart upload
- * (AbortMultipartUpload) before rejecting, and no object is created. A body under one part is a
- * single PutObject sent only after it was fully read, so it never creates an object either.
+ * Storage on S3 (AWS, MinIO, the embedded dev server). When maxFileSize is small enough
+ * (singlePutMaxBytes) a body is read through the size limit and sent as one PutObject, so an
+ * oversize body never reaches S3 at all. Larger limits stream through the size limit into
+ * lib-storage's Upload: a body over maxFileSize fails the read and Upload aborts its multipart
+ * upload (AbortMultipartUpload, which the caller's policy must allow) before rejecting; no
+ * object is created either way.
  */
 export class S3Storage implements Storage {
   readonly kind = 's3' as const;
@@ -97,6 +107,7 @@ export class S3Storage implements Storage {
   readonly #ownsClient: boolean;
   readonly #listPageSize: number;
   readonly #partSize: number;
+  readonly #singlePutMax: number;
   #closed = false;
 
   constructor(options: S3StorageOptions) {
@@ -106,6 +117,7 @@ export class S3Storage implements Storage {
     this.#endpoint = options.endpoint?.replace(/\/+$/, '');
     this.#listPageSize = options.listPageSize ?? 1000;
     this.#partSize = Math.max(FIVE_MIB, options.partSize ?? FIVE_MIB);
+    this.#singlePutMax = options.singlePutMaxBytes ?? 16 * 1024 * 1024;
     this.#ownsClient = !options.client;
     this.client =
       options.client ??
@@ -140,6 +152,8 @@ export class S3Storage implements Storage {
     const source = toReadable(body);
     source.on('error', (error) => limit.destroy(error));
     source.pipe(limit);
+    if (this.maxFileSize <= this.#singlePutMax)
+      return this.#putWhole(key, source, limit, contentType, metadata);
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: key, Body: limit, ContentType: contentType, Metadata: metadata },
@@ -153,6 +167,37 @@ export class S3Storage implements Storage {
     } catch (error) {
       source.destroy();
       if (limit.errored instanceof StorageError) throw limit.errored;
+      throw this.#fail(error, key);
+    }
+  }
+
+  async #putWhole(
+    key: string,
+    source: Readable,
+    limit: SizeLimit,
+    contentType: string,
+    metadata: Record<string, string>,
+  ): Promise<PutResult> {
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of limit) chunks.push(chunk as Buffer);
+    } catch (error) {
+      source.destroy();
+      throw limit.errored instanceof StorageError ? limit.errored : this.#fail(error, key);
+    }
+    const data = Buffer.concat(chunks);
+    try {
+      const out = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: data,
+          ContentType: contentType,
+          Metadata: metadata,
+        }),
+      );
+      return { key, size: data.length, etag: unquote(out.ETag) };
+    } catch (error) {
       throw this.#fail(error, key);
     }
   }

@@ -102,8 +102,31 @@ describe('S3Storage error mapping (embedded S3 server)', () => {
     );
   });
 
-  it('an oversize stream past the first part aborts its multipart upload and creates no object', async () => {
+  it('under singlePutMaxBytes an oversize stream never starts an upload: one PutObject or nothing', async () => {
     await using s = storage({ maxFileSize: 6 * 1024 * 1024 });
+    const operations: string[] = [];
+    const off = server.on('request', (e) => operations.push(e.operation));
+    try {
+      const over = meteredStream(7 * 1024 * 1024, 256 * 1024).stream;
+      await storageFailure(
+        s.put('whole.bin', over, { contentType: 'application/octet-stream' }),
+        'TOO_LARGE',
+      );
+      const exact = meteredStream(6 * 1024 * 1024, 256 * 1024).stream;
+      await s.put('fits.bin', exact, { contentType: 'application/octet-stream' });
+      const listed = await s.list('');
+      expect(listed.map((o) => o.key)).toContain('fits.bin');
+      expect(listed.map((o) => o.key)).not.toContain('whole.bin');
+      expect(operations).not.toContain('CreateMultipartUpload');
+      expect(operations.filter((o) => o === 'PutObject')).toHaveLength(1);
+    } finally {
+      off();
+      await s.delete('fits.bin');
+    }
+  });
+
+  it('an oversize stream past the first part aborts its multipart upload and creates no object', async () => {
+    await using s = storage({ maxFileSize: 6 * 1024 * 1024, singlePutMaxBytes: 0 });
     const before = server.requests().length;
     const { stream } = meteredStream(16 * 1024 * 1024, 256 * 1024);
     await storageFailure(

@@ -12,28 +12,37 @@ const ROOT: Identity = {
   root: true,
 };
 
-// 6 MiB: over one 5 MiB part, so the oversize case goes through a real multipart upload and its abort.
-storageContract('S3Storage on the embedded S3 server', async () => {
-  const server = await startS3Server({ identities: [ROOT] });
-  const storage = new S3Storage({
-    bucket: 'storage-contract',
-    region: server.region,
-    endpoint: server.url,
-    credentials: { accessKeyId: ROOT.accessKeyId, secretAccessKey: ROOT.secretAccessKey },
-    maxFileSize: 6 * 1024 * 1024,
-    listPageSize: 7,
-    maxAttempts: 1,
+// 6 MiB: over one 5 MiB part. With the default singlePutMaxBytes the body is read and sent as
+// one PutObject; with 0 the oversize case goes through a real multipart upload and its abort.
+for (const [path, singlePutMaxBytes] of [
+  ['single PUT', undefined],
+  ['multipart', 0],
+] as const) {
+  storageContract(`S3Storage on the embedded S3 server (${path})`, async () => {
+    const server = await startS3Server({ identities: [ROOT] });
+    const storage = new S3Storage({
+      bucket: 'storage-contract',
+      region: server.region,
+      endpoint: server.url,
+      credentials: { accessKeyId: ROOT.accessKeyId, secretAccessKey: ROOT.secretAccessKey },
+      maxFileSize: 6 * 1024 * 1024,
+      singlePutMaxBytes,
+      listPageSize: 7,
+      maxAttempts: 1,
+    });
+    await storage.client.send(new CreateBucketCommand({ Bucket: 'storage-contract' }));
+    return {
+      storage,
+      cleanup: async () => {
+        await storage.close();
+        await server.stop();
+      },
+      leftovers: async () => {
+        const out = await storage.client.send(
+          new ListMultipartUploadsCommand({ Bucket: 'storage-contract' }),
+        );
+        return (out.Uploads ?? []).map((u) => `${u.Key} (${u.UploadId})`);
+      },
+    };
   });
-  await storage.client.send(new CreateBucketCommand({ Bucket: 'storage-contract' }));
-  return {
-    storage,
-    cleanup: async () => {
-      await storage.close();
-      await server.stop();
-    },
-    leftovers: async () => {
-      const out = await storage.client.send(new ListMultipartUploadsCommand({ Bucket: 'storage-contract' }));
-      return (out.Uploads ?? []).map((u) => `${u.Key} (${u.UploadId})`);
-    },
-  };
-});
+}

@@ -1,6 +1,7 @@
 // STORAGE_MAX_FILE_SIZE end to end: an upload over the limit is refused with TOO_LARGE while it
 // streams, and no object is created. Whether a multipart upload is left open (invisible in
-// listings, billed on AWS until aborted) is checked as root.
+// listings, billed on AWS until aborted) is checked as root: under the guide's 10 MB limit the
+// adapter sends one PutObject, so nothing is ever opened; above 16 MiB it streams parts.
 
 import { Readable } from 'node:stream';
 import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
@@ -44,39 +45,53 @@ async function openUploads(stack: Stack): Promise<unknown[]> {
 /** Registers these cases in the calling test file, on that file's stack. */
 export function uploadLimitCases(): void {
   describe('STORAGE_MAX_FILE_SIZE', () => {
-    test("over the limit mid-multipart: refused, no object — but the guide's policy denies the abort, as AWS would", async ({
+    test("over the guide's 10 MB limit: refused while streaming, nothing reaches S3, nothing left open", async ({
       stack,
     }) => {
-      await using app = appFor({ ...stack.env, STORAGE_MAX_FILE_SIZE: String(6 * MiB) });
+      await using app = appFor(stack.env);
       using requests = recordRequests(stack);
-
-      // No declared size: only the stream tells. The first 5 MiB part is already uploaded when
-      // byte 6 MiB + 1 arrives.
+      const limit = Number(stack.env.STORAGE_MAX_FILE_SIZE);
       await expect(
         app.flows.attachFileToChat({
           roomId: 'room-focus-study-general',
-          file: { fileName: '발표 자료.zip', contentType: 'application/zip', body: upload(7 * MiB) },
+          file: { fileName: '발표 자료.zip', contentType: 'application/zip', body: upload(limit + 1) },
+        }),
+      ).rejects.toMatchObject({ name: 'StorageError', code: 'TOO_LARGE' });
+      expect(await stack.s3.inspect.listObjects(stack.s3.bucket)).toEqual([]);
+      expect(await openUploads(stack)).toEqual([]);
+      await requests.waitFor('ListObjectsV2');
+      expect(requests.operations()).not.toContain('PutObject');
+      expect(requests.operations()).not.toContain('CreateMultipartUpload');
+    });
+
+    test("a limit above one PutObject streams as multipart; the guide's policy denies the abort, as AWS would", async ({
+      stack,
+    }) => {
+      // 20 MiB is past S3Storage's single-PUT threshold (16 MiB): the body streams as parts.
+      await using app = appFor({ ...stack.env, STORAGE_MAX_FILE_SIZE: String(20 * MiB) });
+      using requests = recordRequests(stack);
+      await expect(
+        app.flows.attachFileToChat({
+          roomId: 'room-focus-study-general',
+          file: { fileName: '발표 자료.zip', contentType: 'application/zip', body: upload(21 * MiB) },
         }),
       ).rejects.toMatchObject({ name: 'StorageError', code: 'TOO_LARGE' });
 
       expect(await stack.s3.inspect.listObjects(stack.s3.bucket)).toEqual([]);
       const abort = await requests.waitFor('AbortMultipartUpload');
       expect(requests.operations()).toContain('CreateMultipartUpload');
-      expect(requests.operations()).toContain('UploadPart');
       expect(requests.operations()).not.toContain('CompleteMultipartUpload');
 
-      // The app does try to clean up, but the guide's least-privilege policy (Put/Get/DeleteObject,
-      // ListBucket) has no s3:AbortMultipartUpload: on AWS that abort is refused too, and the
-      // incomplete upload stays open (and billed) until a lifecycle rule removes it. This pins the
-      // gap so it cannot go unnoticed; once the policy or the adapter closes it, the upload list
-      // below must be empty and this expectation flips.
+      // The guide's least-privilege policy (Put/Get/DeleteObject, ListBucket) has no
+      // s3:AbortMultipartUpload: on AWS that abort is refused too, and the incomplete upload
+      // stays open (and billed) until a lifecycle rule removes it. A deployment that raises the
+      // limit past 16 MiB needs that action (or an AbortIncompleteMultipartUpload rule).
       expect(abort.status).toBe(403);
       expect(abort.errorCode).toBe('AccessDenied');
       const [denied] = abort.decisions;
       expect(denied).toMatchObject({ action: 's3:AbortMultipartUpload', allowed: false });
       expect(denied!.reason).toContain(`identity policy '${stack.policies.userPolicy.name}'`);
-      const open = await openUploads(stack);
-      expect(open).toMatchObject([
+      expect(await openUploads(stack)).toMatchObject([
         { Key: expect.stringMatching(/^chat\/room-focus-study-general\/.*-발표-자료\.zip$/) },
       ]);
     });
