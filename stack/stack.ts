@@ -26,7 +26,7 @@ import { S3Inspector } from './inspect/s3-inspector.ts';
 import { type MailServer, startMailServer } from './mail/server.ts';
 import type { MessageSummary } from './mail/store/types.ts';
 import { loadStackPolicies, type StackPolicies } from './policies/load-stack-policies.ts';
-import type { DecisionRecord } from './s3/authz/index.ts';
+import type { DecisionFilter, DecisionRecord } from './s3/authz/index.ts';
 import type { RequestLogEntry } from './s3/options.ts';
 import { seedBucket } from './seed/seed-bucket.ts';
 import { loadOrCreateLocalCa } from './tls/local-ca.ts';
@@ -46,6 +46,8 @@ export interface StartStackOptions {
   caDir?: string;
   /** The app env to provision from. @default the variables of `envFile` */
   env?: Record<string, string | undefined>;
+  /** Variables set on top of `env` (or the env file), e.g. `{ STORAGE_TYPE: 'local' }`. @default none */
+  envOverrides?: Record<string, string | undefined>;
   /** @default the repository's .env.local */
   envFile?: string;
   /** The stack's root identity. @default stackroot / stackroot-secret-key */
@@ -95,8 +97,8 @@ export interface Stack extends AsyncDisposable {
   seedSkipped: string[];
   events: EventEmitter<StackEvents>;
   /** Authorization decisions with reasons (the embedded engine explains; MinIO does not). */
-  decisions(): DecisionRecord[];
-  /** Empties the bucket and the mailbox; keeps the bucket, users and policies. */
+  decisions(filter?: DecisionFilter): DecisionRecord[];
+  /** Empties the bucket, the mailbox and the decision log; keeps the bucket, users and policies. */
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -141,7 +143,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
   const host = options.host ?? '127.0.0.1';
   const ports: StackPorts = { s3: 0, smtp: 0, smtps: 0, console: 0, ...options.ports };
   const envFile = options.envFile ?? REPO_ENV_FILE;
-  const baseEnv = options.env ?? readEnvFile(envFile);
+  const baseEnv = { ...(options.env ?? readEnvFile(envFile)), ...options.envOverrides };
   const provisioning = provisioningFromEnv(baseEnv, options.env && !options.envFile ? 'env' : envFile);
   const root = options.root ?? DEFAULT_ROOT;
   const dataDir = options.dataDir ?? null;
@@ -212,7 +214,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
         mailApi: mail.api,
         s3: { endpoint: engine.url, region: provisioning.region, rootCredentials: root },
         s3Server: engine.server,
-        decisions: engine.decisions ? () => engine.decisions?.() ?? [] : undefined,
+        decisions: engine.server ? (filter) => engine.server?.decisions(filter) ?? [] : undefined,
         overview: () => ({
           engine: engine.kind,
           endpoints: {
@@ -304,10 +306,12 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
       caCertPem: ca.caCertPem,
       seedSkipped: seeded.skipped,
       events,
-      decisions: () => engine.decisions?.() ?? [],
+      decisions: (filter) => engine.server?.decisions(filter) ?? [],
       async reset() {
         await inspect.emptyBucket(provisioning.bucket);
         await mail.clear();
+        // After emptying, so the reset's own requests do not show up in the next test's log.
+        engine.server?.clearDecisions();
       },
       stop,
       [Symbol.asyncDispose]: stop,

@@ -42,7 +42,6 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
         [{ name: policy.name, policy: parseIdentityPolicy(policy.json) }],
       );
     },
-    decisions: () => server.decisions(),
     onObjectEvent(listener) {
       const created = (e: { bucket: string; key: string; object: { size: number } }) =>
         listener({ type: 'object-created', bucket: e.bucket, key: e.key, size: e.object.size });

@@ -1,6 +1,5 @@
 // One interface over every S3 engine (embedded, MinIO child process, MinIO container), so
 // the stack, the tests and the console do not care which one runs.
-import type { DecisionRecord } from '../s3/authz/index.ts';
 import type { RequestLogEntry } from '../s3/options.ts';
 import type { S3Server } from '../s3/server.ts';
 
@@ -23,8 +22,6 @@ export interface S3Engine {
   root: Credentials;
   /** Creates the app's IAM user bound to exactly this identity policy. */
   provisionUser(user: Credentials & { name: string }, policy: { name: string; json: string }): Promise<void>;
-  /** Authorization decisions with their reasons (embedded only; MinIO does not explain). */
-  decisions?(): DecisionRecord[];
   /** Live object and request events (embedded only; MinIO's inspection goes through the S3 API). */
   onObjectEvent?(listener: (event: EngineObjectEvent) => void): () => void;
   onRequest?(listener: (entry: RequestLogEntry) => void): () => void;

@@ -1,6 +1,8 @@
 // Reads what an engine stores, as the root identity, through the S3 API: the same code
 // inspects the embedded engine and MinIO. Where the engine reports object events (the
 // embedded one), waitForObject resolves on the event instead of asking again.
+
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   AbortMultipartUploadCommand,
   DeleteObjectsCommand,
@@ -11,7 +13,6 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Credentials, EngineObjectEvent } from '../engines/types.ts';
 
 export interface InspectedObject {
@@ -70,7 +71,12 @@ export class S3Inspector {
         new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
       );
       for (const o of page.Contents ?? []) {
-        objects.push({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '', lastModified: o.LastModified ?? new Date(0) });
+        objects.push({
+          key: o.Key ?? '',
+          size: o.Size ?? 0,
+          etag: o.ETag ?? '',
+          lastModified: o.LastModified ?? new Date(0),
+        });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -92,7 +98,13 @@ export class S3Inspector {
     try {
       const out = await this.#client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const body = Buffer.from(await out.Body!.transformToByteArray());
-      return { body, contentType: out.ContentType, metadata: out.Metadata ?? {}, etag: out.ETag ?? '', size: body.length };
+      return {
+        body,
+        contentType: out.ContentType,
+        metadata: out.Metadata ?? {},
+        etag: out.ETag ?? '',
+        size: body.length,
+      };
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -103,7 +115,11 @@ export class S3Inspector {
    * Resolves when the object exists. With engine events it waits for the event; otherwise it
    * asks with a backoff (MinIO), bounded by `timeout`.
    */
-  async waitForObject(bucket: string, key: string, options: { timeout?: number } = {}): Promise<ObjectContent> {
+  async waitForObject(
+    bucket: string,
+    key: string,
+    options: { timeout?: number } = {},
+  ): Promise<ObjectContent> {
     const timeout = options.timeout ?? 5000;
     const signal = AbortSignal.timeout(timeout);
     let arrived: Promise<void> | undefined;
@@ -136,17 +152,27 @@ export class S3Inspector {
     }
   }
 
+  /** Multipart uploads started and neither completed nor aborted (invisible in listings, billed on AWS). */
+  async listMultipartUploads(bucket: string): Promise<{ key: string; uploadId: string }[]> {
+    const out = await this.#client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    return (out.Uploads ?? []).map((u) => ({ key: u.Key ?? '', uploadId: u.UploadId ?? '' }));
+  }
+
   /** Deletes every object and aborts every multipart upload in the bucket. */
   async emptyBucket(bucket: string): Promise<void> {
     for (;;) {
       const page = await this.#client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000 }));
       const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key ?? '' }));
       if (keys.length === 0) break;
-      await this.#client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+      await this.#client.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }),
+      );
     }
     const uploads = await this.#client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     for (const u of uploads.Uploads ?? []) {
-      await this.#client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }));
+      await this.#client.send(
+        new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }),
+      );
     }
   }
 

@@ -6,8 +6,9 @@
 // Both wait (on the mail server's arrival event / the engine's object event) up to
 // `timeout` ms, so a test never sleeps or polls.
 import { expect } from 'vitest';
-import type { MessageSummary } from '../mail/store/types.ts';
+import { MailError } from '../mail/errors.ts';
 import type { WaitOptions } from '../mail/search/wait.ts';
+import type { MessageSummary } from '../mail/store/types.ts';
 import type { Stack } from '../stack.ts';
 
 function describeMail(m: MessageSummary): string {
@@ -18,12 +19,15 @@ function describeMail(m: MessageSummary): string {
 expect.extend({
   async toHaveReceived(stack: Stack, filter: WaitOptions = {}) {
     try {
-      const found = await stack.mail.waitFor({ timeout: 2000, ...filter });
+      const found = await stack.mail.waitFor({ timeout: 5000, ...filter });
       return {
         pass: true,
-        message: () => `expected no mail matching ${JSON.stringify(filter)}, but got:\n${found.map(describeMail).join('\n')}`,
+        message: () =>
+          `expected no mail matching ${JSON.stringify(filter)}, but got:\n${found.map(describeMail).join('\n')}`,
       };
-    } catch {
+    } catch (err) {
+      // Only a timeout means "not received"; anything else (a bad query) is the test's bug.
+      if (!(err instanceof MailError && err.code === 'WAIT_TIMEOUT')) throw err;
       const all = stack.mail.messages();
       return {
         pass: false,
@@ -37,14 +41,15 @@ expect.extend({
   async toHaveStored(stack: Stack, key: string, options: { bucket?: string; timeout?: number } = {}) {
     const bucket = options.bucket ?? stack.s3.bucket;
     try {
-      await stack.s3.inspect.waitForObject(bucket, key, { timeout: options.timeout ?? 2000 });
+      await stack.s3.inspect.waitForObject(bucket, key, { timeout: options.timeout ?? 5000 });
       return { pass: true, message: () => `expected s3://${bucket}/${key} not to be stored, but it is` };
     } catch {
       const keys = (await stack.s3.inspect.listObjects(bucket)).map((o) => `  - ${o.key}`);
       return {
         pass: false,
         message: () =>
-          `expected s3://${bucket}/${key} to be stored; ` + (keys.length ? `the bucket holds:\n${keys.join('\n')}` : 'the bucket is empty'),
+          `expected s3://${bucket}/${key} to be stored; ` +
+          (keys.length ? `the bucket holds:\n${keys.join('\n')}` : 'the bucket is empty'),
       };
     }
   },
