@@ -129,6 +129,24 @@ const rules: CorsRule[] = [
   { allowedOrigins: ['*'], allowedMethods: ['GET'], allowedHeaders: [], exposeHeaders: [] },
 ];
 
+describe('CORS configuration: XML hygiene', () => {
+  it('refuses a DTD (no entity expansion) and broken markup with MalformedXML', () => {
+    expect(
+      refusal(
+        `<!DOCTYPE x [<!ENTITY o "*">]>${xml(rule('<AllowedOrigin>&o;</AllowedOrigin><AllowedMethod>GET</AllowedMethod>'))}`,
+      ).code,
+    ).toBe('MalformedXML');
+    expect(refusal(xml(rule('<AllowedOrigin>*</AllowedMethod>'))).code).toBe('MalformedXML');
+  });
+
+  it('decodes numeric character references, as Go clients write them', () => {
+    const [r] = parseCorsXml(
+      xml(rule('<AllowedOrigin>http://a&#46;test</AllowedOrigin><AllowedMethod>GET</AllowedMethod>')),
+    );
+    expect(r!.allowedOrigins).toEqual(['http://a.test']);
+  });
+});
+
 describe('preflight matching', () => {
   it.each<[string, string, string, string | undefined, number | null]>([
     ['exact origin and method', 'http://localhost:3000', 'PUT', undefined, 0],

@@ -216,6 +216,8 @@ describe('Block Public Access configuration', () => {
     '<PublicAccessBlockConfiguration><BlockPublicAcls>yes</BlockPublicAcls></PublicAccessBlockConfiguration>',
     '<PublicAccessBlockConfiguration><Nope>true</Nope></PublicAccessBlockConfiguration>',
     '<PublicAccessBlockConfiguration>',
+    '<!DOCTYPE x [<!ENTITY t "true">]><PublicAccessBlockConfiguration><BlockPublicAcls>&t;</BlockPublicAcls></PublicAccessBlockConfiguration>',
+    '<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicPolicy></PublicAccessBlockConfiguration>',
   ])('refuses %s with MalformedXML', (xml) => {
     expect(() => parsePublicAccessBlockXml(xml)).toThrow(expect.objectContaining({ code: 'MalformedXML' }));
   });

@@ -3,7 +3,7 @@
 // S3 puts on preflight and actual responses. Pure: the server supplies the request's headers.
 // An actual request that no rule matches is still served, just without CORS headers; only a
 // preflight is refused.
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { S3Error } from '../errors.ts';
 
 export interface CorsRule {
@@ -86,6 +86,8 @@ const parser = new XMLParser({
   parseTagValue: false,
   ignoreAttributes: true,
   trimValues: true,
+  // Numeric character references (Go's encoder writes `&#34;`).
+  htmlEntities: true,
   isArray: (name) => LISTS.includes(name),
 });
 
@@ -103,6 +105,9 @@ function texts(value: unknown): string[] {
  * @throws S3Error MalformedXML / InvalidRequest as AWS answers
  */
 export function parseCorsXml(xml: string): CorsRule[] {
+  // No DTD, so no entity expansion; and the parser must not guess at broken markup.
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml) || XMLValidator.validate(xml) !== true)
+    throw new S3Error('MalformedXML');
   let doc: Record<string, unknown>;
   try {
     doc = parser.parse(xml, true) as Record<string, unknown>;
