@@ -137,9 +137,17 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
       sendError(res, method, s3err, resource, requestId, hostId);
     };
 
-    // A client that stops sending (or reading) mid-request: S3 answers RequestTimeout and closes.
-    req.setTimeout(options.idleTimeoutMs, () => {
+    // A client that stops sending (or reading) mid-request: S3 answers RequestTimeout and
+    // closes. A server busy with a long operation (a large copy) is not the client's stall.
+    res.setTimeout(options.idleTimeoutMs, () => {
       if (res.writableEnded) return;
+      if (req.complete) {
+        if (res.headersSent && res.writableNeedDrain) {
+          log.errorCode = 'RequestTimeout';
+          res.destroy();
+        }
+        return;
+      }
       if (res.headersSent) {
         log.errorCode = 'RequestTimeout';
         res.destroy();

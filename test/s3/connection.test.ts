@@ -66,6 +66,25 @@ describe('a stalled client', () => {
   });
 });
 
+describe('a server busy past the idle timeout', () => {
+  it('is not mistaken for a stalled client: the request completes', async () => {
+    // The authorizer stands in for a long operation (a large copy) with no bytes on the wire.
+    await using busy = await startS3Server({
+      identities: [ROOT],
+      idleTimeoutMs: 150,
+      authorize: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        return { allowed: true, reason: 'slow but allowed' };
+      },
+    });
+    await busy.createBucket('busy');
+    const s3 = client(busy.url);
+    await s3.send(new PutObjectCommand({ Bucket: 'busy', Key: 'k', Body: 'done' }));
+    expect((await busy.getObject('busy', 'k'))?.body.toString()).toBe('done');
+    s3.destroy();
+  });
+});
+
 describe('a body the server did not finish reading', () => {
   /** An anonymous POST Object form: refused after its fields are read, before its file is. */
   function anonymousForm(agent: Agent, fileBytes: number) {
