@@ -23,6 +23,7 @@ export async function startDockerEngine(options: {
     url: container.url,
     region: options.region,
     root: options.root,
+    supports: { publicAccessBlock: false, cors: false },
     async provisionUser(user, policy) {
       const mc = resolveBinary('mc');
       if (!mc) {

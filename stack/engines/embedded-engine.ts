@@ -30,6 +30,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     url: server.url,
     region: server.region,
     root: options.root,
+    supports: { publicAccessBlock: true, cors: true },
     async provisionUser(user, policy) {
       server.putIdentity(
         {

@@ -49,6 +49,7 @@ export async function startMinioEngine(options: MinioEngineOptions): Promise<S3E
     url: proc.url,
     region: options.region,
     root: options.root,
+    supports: { publicAccessBlock: false, cors: false },
     async provisionUser(user, policy) {
       await provisionMinioUser(
         {

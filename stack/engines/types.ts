@@ -20,6 +20,8 @@ export interface S3Engine {
   url: string;
   region: string;
   root: Credentials;
+  /** S3 features the engine implements; seeding skips (and reports) the others. */
+  supports: { publicAccessBlock: boolean; cors: boolean };
   /** Creates the app's IAM user bound to exactly this identity policy. */
   provisionUser(user: Credentials & { name: string }, policy: { name: string; json: string }): Promise<void>;
   /** Live object and request events (embedded only; MinIO's inspection goes through the S3 API). */

@@ -2,19 +2,21 @@
 // same code provisions the embedded engine and MinIO: the bucket in its region, Block
 // Public Access, the bucket policy and the CORS rule. Safe on an already seeded engine.
 import {
+  type BucketLocationConstraint,
   CreateBucketCommand,
   DeleteBucketPolicyCommand,
-  type BucketLocationConstraint,
   PutBucketCorsCommand,
   PutBucketPolicyCommand,
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { StackPolicies } from '../policies/load-stack-policies.ts';
 import type { Credentials } from '../engines/types.ts';
+import type { StackPolicies } from '../policies/load-stack-policies.ts';
 
 export interface SeedTarget {
   url: string;
+  /** What the engine implements (MinIO has neither bucket CORS nor Block Public Access). */
+  supports: { publicAccessBlock: boolean; cors: boolean };
   /** The region the engine answers for (service-level calls are signed for it). */
   region: string;
   root: Credentials;
@@ -57,23 +59,26 @@ export async function seedBucket(
       if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(errorName(err))) throw err;
     }
     // Order matters as on AWS: relax Block Public Access before putting a public policy.
-    try {
+    if (target.supports.publicAccessBlock) {
       await client.send(
         new PutPublicAccessBlockCommand({
           Bucket: bucket.name,
           PublicAccessBlockConfiguration: policies.publicAccessBlock,
         }),
       );
-    } catch (err) {
-      if (errorName(err) !== 'NotImplemented') throw err;
+    } else {
       skipped.push('Block Public Access (not implemented by this engine)');
     }
     if (policies.bucketPolicyJson) {
-      await client.send(new PutBucketPolicyCommand({ Bucket: bucket.name, Policy: policies.bucketPolicyJson }));
+      await client.send(
+        new PutBucketPolicyCommand({ Bucket: bucket.name, Policy: policies.bucketPolicyJson }),
+      );
     } else {
       await client.send(new DeleteBucketPolicyCommand({ Bucket: bucket.name }));
     }
-    try {
+    if (!target.supports.cors) {
+      skipped.push('bucket CORS (not implemented by this engine)');
+    } else {
       await client.send(
         new PutBucketCorsCommand({
           Bucket: bucket.name,
@@ -89,9 +94,6 @@ export async function seedBucket(
           },
         }),
       );
-    } catch (err) {
-      if (errorName(err) !== 'NotImplemented') throw err;
-      skipped.push('bucket CORS (not implemented by this engine)');
     }
   } finally {
     client.destroy();

@@ -8,7 +8,17 @@
 // other's mail or objects. `stackOptions` overrides the start options per file:
 //   const myTest = test.extend({ stackOptions: [{ bucketPolicy: 'guide-public' }, { scope: 'file' }] });
 import { test as base } from 'vitest';
+import type { Engine } from '../config/stack-config.ts';
 import { type Stack, type StartStackOptions, startStack } from '../stack.ts';
+
+/**
+ * The engine the fixture starts: `STACK_TEST_ENGINE` (the vitest project that replays the
+ * end-to-end suite on MinIO sets it), else the embedded one.
+ */
+export function engineUnderTest(): Engine {
+  const engine = process.env.STACK_TEST_ENGINE;
+  return engine === 'minio' || engine === 'docker' ? engine : 'embedded';
+}
 
 interface FileFixtures {
   stackOptions: StartStackOptions;
@@ -20,10 +30,10 @@ interface TestFixtures {
 }
 
 export const test = base.extend<TestFixtures & FileFixtures>({
-  stackOptions: [{}, { scope: 'file' }],
+  stackOptions: [{ engine: engineUnderTest() }, { scope: 'file' }],
   sharedStack: [
     async ({ stackOptions }, use) => {
-      const stack = await startStack(stackOptions);
+      const stack = await startStack({ engine: engineUnderTest(), ...stackOptions });
       try {
         await use(stack);
       } finally {

@@ -3,10 +3,12 @@
 // this file.
 import { accessControlCases } from './cases/access-control.ts';
 import { chatAttachmentCases } from './cases/chat-attachment.ts';
+import { leastPrivilegeCases } from './cases/least-privilege.ts';
 import { profileImageCases } from './cases/profile-image.ts';
 import { uploadLimitCases } from './cases/upload-limit.ts';
 
 chatAttachmentCases();
 profileImageCases();
 accessControlCases();
+leastPrivilegeCases();
 uploadLimitCases();
