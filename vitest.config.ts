@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { resolveBinary } from './stack/minio/binaries.ts';
 
 // CI always installs MinIO (.ci/run), so there a missing binary fails the minio project loudly;
@@ -6,6 +6,15 @@ import { resolveBinary } from './stack/minio/binaries.ts';
 const withMinio = Boolean(process.env.CI) || Boolean(resolveBinary('minio') && resolveBinary('mc'));
 if (!withMinio)
   console.warn('vitest: MinIO is not installed; the minio project is skipped (npm run stack:install-minio)');
+
+const minioProject: TestProjectInlineConfiguration = {
+  extends: true,
+  test: {
+    name: 'minio',
+    include: ['test/e2e/email-flows.test.ts', 'test/e2e/file-flows.test.ts'],
+    env: { STACK_TEST_ENGINE: 'minio' },
+  },
+};
 
 // Two projects: the whole suite on the embedded engine, and the app's end-to-end flows replayed
 // on real MinIO (differential conformance: same test code, another engine).
@@ -17,18 +26,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     projects: [
       { extends: true, test: { name: 'embedded', include: ['test/**/*.test.ts'] } },
-      ...(withMinio
-        ? [
-            {
-              extends: true,
-              test: {
-                name: 'minio',
-                include: ['test/e2e/email-flows.test.ts', 'test/e2e/file-flows.test.ts'],
-                env: { STACK_TEST_ENGINE: 'minio' },
-              },
-            },
-          ]
-        : []),
+      ...(withMinio ? [minioProject] : []),
     ],
   },
 });
