@@ -120,7 +120,9 @@ async function startChild(engine: Engine): Promise<Child> {
       },
     };
   }
-  proc = spawn(process.execPath, ['--expose-gc', import.meta.filename, '--serve', engine], {
+  // Extra V8 flags for every Node server child, e.g. BENCH_NODE_FLAGS=--max-semi-space-size=4
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  proc = spawn(process.execPath, ['--expose-gc', ...flags, import.meta.filename, '--serve', engine], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
@@ -241,6 +243,7 @@ const median = (xs: number[]) => percentile(xs, 50);
 
 async function main() {
   const quick = process.argv.includes('--quick');
+  const memoryOnly = process.argv.includes('--memory-only');
   const n = {
     rounds: quick ? 1 : 3,
     text: quick ? 500 : 2000,
@@ -272,7 +275,7 @@ async function main() {
   // elsewhere on the machine then hits every engine instead of skewing one column.
   const children = new Map<Engine, Child>();
   for (const e of engines) children.set(e, await startChild(e));
-  for (let round = 1; round <= n.rounds; round++) {
+  for (let round = 1; round <= (memoryOnly ? 0 : n.rounds); round++) {
     for (const e of engines) {
       const child = children.get(e)!;
       process.stderr.write(`bench: round ${round}/${n.rounds} ${e} …\n`);
@@ -319,7 +322,7 @@ async function main() {
     `\nmail benchmark (${quick ? 'quick' : 'full'}): node ${process.version}, loopback, pooled transport 16 connections; medians of ${n.rounds} interleaved round(s)`,
   );
   console.log(
-    `counts: ${JSON.stringify(n)}${engines.includes('mailpit') ? '' : '; mailpit: not on PATH, skipped'}`,
+    `server node flags: ${process.env.BENCH_NODE_FLAGS || '(none)'}; counts: ${JSON.stringify(n)}${engines.includes('mailpit') ? '' : '; mailpit: not on PATH, skipped'}`,
   );
   console.log(line(cols));
   console.log(line(width.map((w) => '-'.repeat(w))));

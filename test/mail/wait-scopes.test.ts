@@ -100,9 +100,9 @@ describe('GET /api/v1/wait', () => {
 
   it('none=1: 200 when nothing arrives in time, 409 when something does', async () => {
     expect((await wait({ query: 'subject:api-none', none: '1', timeout: '50' })).status).toBe(200);
-    const pending = wait({ query: 'subject:api-none', none: '1', timeout: '3000' });
-    // Give the request time to reach the server before sending (the baseline is "now").
-    await new Promise((r) => setTimeout(r, 50));
+    // An explicit baseline: whether the request or the message reaches the server first, the
+    // message is after `after` and so must be reported.
+    const pending = wait({ query: 'subject:api-none', none: '1', after: String(mail.seq), timeout: '3000' });
     await send({ subject: 'api-none' });
     const r = await pending;
     expect(r.status).toBe(409);
