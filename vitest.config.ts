@@ -22,6 +22,9 @@ export default defineConfig({
   test: {
     // Integration tests open real sockets; forks isolate each file's servers.
     pool: 'forks',
+    isolate: false,
+    // Most files wait on sockets and child processes, not the CPU: 2 cores keep 3 workers busy.
+    maxWorkers: 3,
     testTimeout: 20_000,
     hookTimeout: 30_000,
     projects: [

@@ -1,12 +1,16 @@
 // `npm run dev:stack` as a user meets it: the ready banner, data that survives a restart,
-// --ephemeral and --reset, clear errors that name the fix, and a graceful SIGTERM.
+// --ephemeral and --reset, clear errors that name the fix. Driven in-process through
+// runDevStack (the script is a thin wrapper); one test runs the real script and stops it
+// with SIGTERM.
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RANDOM_PORTS, runDevStack, urlOf } from './dev-stack-cli.ts';
+import { runDevStack } from '../../stack/cli/dev-stack.ts';
+import type { Stack } from '../../stack/stack.ts';
+import { RANDOM_PORTS, runDevStack as spawnDevStack, urlOf } from './dev-stack-cli.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -16,25 +20,65 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+interface Run {
+  lines: string[];
+  text(): string;
+  /** The started stack; rejects with the output if the command exits first. */
+  ready: Promise<Stack>;
+  /** Stops it as the first Ctrl-C would; resolves with the exit code. */
+  stop(): Promise<number>;
+  exitCode: Promise<number>;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const lines: string[] = [];
+  const push = (l: string) => lines.push(...l.split('\n'));
+  const stop = new AbortController();
+  let onReady!: (stack: Stack) => void;
+  const readySignal = new Promise<Stack>((resolve) => {
+    onReady = resolve;
+  });
+  const exitCode = runDevStack(args, env, process.cwd(), {
+    log: push,
+    error: push,
+    stop: stop.signal,
+    onReady,
+  });
+  const ready = Promise.race([
+    readySignal,
+    exitCode.then((code) => {
+      throw new Error(`dev:stack exited ${code} before it was ready:\n${lines.join('\n')}`);
+    }),
+  ]);
+  return {
+    lines,
+    text: () => lines.join('\n'),
+    ready,
+    exitCode,
+    stop: () => {
+      stop.abort('SIGTERM');
+      return exitCode;
+    },
+  };
+}
+
 const ROOT = { accessKeyId: 'stackroot', secretAccessKey: 'stackroot-secret-key' };
 const client = (url: string) =>
   new S3Client({ endpoint: url, region: 'us-east-1', forcePathStyle: true, credentials: ROOT });
 
-async function putAndStop(dataArgs: string[], key: string): Promise<void> {
-  const run = runDevStack([...RANDOM_PORTS, ...dataArgs]);
-  await run.waitFor(/ready in \d+ ms/);
-  const s3 = client(urlOf(run.output, 'S3 API'));
+async function put(data: string[], key: string): Promise<void> {
+  const r = run([...RANDOM_PORTS, ...data]);
+  const stack = await r.ready;
+  const s3 = client(stack.s3.url);
   await s3.send(new PutObjectCommand({ Bucket: 'focusmate-uploads', Key: key, Body: 'kept' }));
   s3.destroy();
-  run.child.kill('SIGTERM');
-  expect(await run.exited).toBe(0);
-  expect(run.output.join('\n')).toContain('stopped.');
+  expect(await r.stop()).toBe(0);
 }
 
-async function read(dataArgs: string[], key: string): Promise<string | undefined> {
-  const run = runDevStack([...RANDOM_PORTS, ...dataArgs]);
-  await run.waitFor(/ready in \d+ ms/);
-  const s3 = client(urlOf(run.output, 'S3 API'));
+async function read(data: string[], key: string): Promise<string | undefined> {
+  const r = run([...RANDOM_PORTS, ...data]);
+  const stack = await r.ready;
+  const s3 = client(stack.s3.url);
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: 'focusmate-uploads', Key: key }));
     return await out.Body!.transformToString();
@@ -43,17 +87,16 @@ async function read(dataArgs: string[], key: string): Promise<string | undefined
     throw err;
   } finally {
     s3.destroy();
-    run.child.kill('SIGTERM');
-    await run.exited;
+    await r.stop();
   }
 }
 
 describe('npm run dev:stack', () => {
-  it('prints one ready block with every endpoint, the credentials, the env file and the data directory', async () => {
+  it('the real script prints one ready block with every endpoint, serves, and exits 0 on SIGTERM', async () => {
     const data = join(dir, 'banner');
-    const run = runDevStack([...RANDOM_PORTS, '--data-dir', data]);
-    await run.waitFor(/Stop: Ctrl-C/);
-    const text = run.output.join('\n');
+    const child = spawnDevStack([...RANDOM_PORTS, '--data-dir', data]);
+    await child.waitFor(/Stop: Ctrl-C/);
+    const text = child.output.join('\n');
     expect(text).toMatch(/ready in \d+ ms \(engine: embedded\)/);
     for (const label of [
       'S3 API',
@@ -72,22 +115,40 @@ describe('npm run dev:stack', () => {
     expect(text).toContain('AKIAFOCUSMATELOCAL01');
     // Random ports differ from .env.local, so the banner says which values the app must use.
     expect(text).toMatch(/AWS_ENDPOINT_URL_S3=http:\/\/127\.0\.0\.1:\d+/);
-    const info = await fetch(`${urlOf(run.output, 'Console')}/api/v1/info`);
+    const info = await fetch(`${urlOf(child.output, 'Console')}/api/v1/info`);
     expect(info.status).toBe(200);
-    run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
+    child.child.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+    expect(child.output.join('\n')).toContain('stopped.');
+  });
+
+  it('prints events as they happen: stored objects and denied requests with the reason', async () => {
+    const r = run([...RANDOM_PORTS, '--ephemeral']);
+    const stack = await r.ready;
+    const s3 = client(stack.s3.url);
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'focusmate-uploads', Key: 'teams/t1/profile/a.png', Body: 'x' }),
+    );
+    s3.destroy();
+    const logged = new Promise<void>((resolve) => stack.events.once('access-denied', () => resolve()));
+    const denied = await fetch(`${stack.s3.url}/focusmate-uploads/verifications/t1/doc.pdf`);
+    await denied.body?.cancel();
+    await logged;
+    expect(r.text()).toMatch(/stored {3}s3:\/\/focusmate-uploads\/teams\/t1\/profile\/a\.png \(1 bytes\)/);
+    expect(r.text()).toMatch(/DENIED {3}anonymous s3:GetObject .*no statement in the bucket policy allows/);
+    expect(await r.stop()).toBe(0);
   });
 
   it('keeps objects across a restart, and --reset starts clean', async () => {
     const data = ['--data-dir', join(dir, 'persist')];
-    await putAndStop(data, 'kept.txt');
+    await put(data, 'kept.txt');
     expect(await read(data, 'kept.txt')).toBe('kept');
     expect(await read([...data, '--reset'], 'kept.txt')).toBeUndefined();
   });
 
   it('--ephemeral keeps nothing', async () => {
     const data = ['--ephemeral', '--data-dir', join(dir, 'never-written')];
-    await putAndStop(data, 'gone.txt');
+    await put(data, 'gone.txt');
     expect(await read(data, 'gone.txt')).toBeUndefined();
   });
 
@@ -96,7 +157,7 @@ describe('npm run dev:stack', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const run = runDevStack([
+      const r = run([
         '--ephemeral',
         '--s3-port',
         String(port),
@@ -107,10 +168,9 @@ describe('npm run dev:stack', () => {
         '--console-port',
         '0',
       ]);
-      expect(await run.exited).toBe(1);
-      const text = run.output.join('\n');
-      expect(text).toContain(`Port ${port} (S3 API) is already in use`);
-      expect(text).toContain('--s3-port');
+      expect(await r.exitCode).toBe(1);
+      expect(r.text()).toContain(`Port ${port} (S3 API) is already in use`);
+      expect(r.text()).toContain('--s3-port');
     } finally {
       blocker.close();
     }
@@ -119,39 +179,44 @@ describe('npm run dev:stack', () => {
   it('names the variable when the env file is invalid or missing', async () => {
     const bad = join(dir, 'bad.env');
     await writeFile(bad, 'AWS_S3_BUCKET=\nAWS_ACCESS_KEY_ID=AKIA\n');
-    const run = runDevStack([...RANDOM_PORTS, '--ephemeral', '--app-env', bad]);
-    expect(await run.exited).toBe(1);
-    expect(run.output.join('\n')).toMatch(/AWS_S3_BUCKET is missing or empty/);
+    const invalid = run([...RANDOM_PORTS, '--ephemeral', '--app-env', bad]);
+    expect(await invalid.exitCode).toBe(1);
+    expect(invalid.text()).toMatch(/bad\.env: AWS_S3_BUCKET is missing or empty/);
 
-    const missing = runDevStack([...RANDOM_PORTS, '--ephemeral', '--app-env', join(dir, 'nope.env')]);
-    expect(await missing.exited).toBe(1);
-    expect(missing.output.join('\n')).toMatch(/Cannot read the env file .*nope\.env/);
+    const missing = run([...RANDOM_PORTS, '--ephemeral', '--app-env', join(dir, 'nope.env')]);
+    expect(await missing.exitCode).toBe(1);
+    expect(missing.text()).toMatch(/Cannot read the env file .*nope\.env/);
   });
 
   it('refuses a data directory it cannot write, naming the alternatives', async () => {
     const file = join(dir, 'not-a-dir');
     await writeFile(file, '');
     await chmod(file, 0o444);
-    const run = runDevStack([...RANDOM_PORTS, '--data-dir', join(file, 'sub')]);
-    expect(await run.exited).toBe(1);
-    expect(run.output.join('\n')).toMatch(/Cannot write the data directory .*--ephemeral/);
+    const r = run([...RANDOM_PORTS, '--data-dir', join(file, 'sub')]);
+    expect(await r.exitCode).toBe(1);
+    expect(r.text()).toMatch(/Cannot write the data directory .*--ephemeral/);
   });
 
   it('refuses a non-loopback STACK_HOST unless --host is given, and rejects unknown flags', async () => {
-    const run = runDevStack([...RANDOM_PORTS, '--ephemeral'], { STACK_HOST: '0.0.0.0' });
-    expect(await run.exited).toBe(1);
-    expect(run.output.join('\n')).toMatch(/not a loopback address.*--host 0\.0\.0\.0/);
+    const r = run([...RANDOM_PORTS, '--ephemeral'], { STACK_HOST: '0.0.0.0' });
+    expect(await r.exitCode).toBe(1);
+    expect(r.text()).toMatch(/not a loopback address.*--host 0\.0\.0\.0/);
 
-    const unknown = runDevStack(['--bogus']);
-    expect(await unknown.exited).toBe(1);
-    expect(unknown.output.join('\n')).toMatch(/Unknown option '--bogus'/);
+    const unknown = run(['--bogus']);
+    expect(await unknown.exitCode).toBe(1);
+    expect(unknown.text()).toMatch(/Unknown option '--bogus'/);
   });
 
   it('says clearly that the docker engine needs a Docker engine and names the others', async () => {
-    const run = runDevStack([...RANDOM_PORTS, '--ephemeral', '--engine', 'docker'], {
-      DOCKER_HOST: 'unix:///nonexistent.sock',
-    });
-    expect(await run.exited).toBe(1);
-    expect(run.output.join('\n')).toMatch(/needs a Docker engine.*--engine embedded.*--engine minio/s);
+    const previous = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = 'unix:///nonexistent.sock';
+    try {
+      const r = run([...RANDOM_PORTS, '--ephemeral', '--engine', 'docker']);
+      expect(await r.exitCode).toBe(1);
+      expect(r.text()).toMatch(/needs a Docker engine.*--engine embedded.*--engine minio/s);
+    } finally {
+      if (previous === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = previous;
+    }
   });
 });
