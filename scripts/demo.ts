@@ -324,7 +324,7 @@ function createNarrator(app: App, target: Target, tally: Tally) {
         : '';
       done(`Email to ${mail.To.map((a) => a.Address).join(', ')}${how}:`);
       note(`"${mail.Subject}"`);
-      note(`read it: ${target.mailApi}/view/${mail.ID}.html`);
+      note(`read it: ${target.mailApi}/#/mail/${encodeURIComponent(mail.ID)}`);
     },
   };
 }
