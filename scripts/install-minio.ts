@@ -8,7 +8,9 @@ import { cachedBinDir, pinOf, resolveBinary, type Tool } from '../stack/minio/bi
 async function install(tool: Tool): Promise<void> {
   const found = resolveBinary(tool);
   if (found) {
-    const why = { env: pinOf(tool).envVar, cache: 'cached pinned build', path: 'found on PATH' }[found.source];
+    const why = { env: pinOf(tool).envVar, cache: 'cached pinned build', path: 'found on PATH' }[
+      found.source
+    ];
     console.log(`${tool}: using ${found.path} (${why})`);
     return;
   }

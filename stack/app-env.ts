@@ -19,7 +19,10 @@ function wantsImplicitTls(base: Record<string, string | undefined>): boolean {
   return IMPLICIT_TLS_PORTS.has(base.SMTP_PORT ?? '');
 }
 
-export function appEnvFor(base: Record<string, string | undefined>, endpoints: StackEndpoints): Record<string, string> {
+export function appEnvFor(
+  base: Record<string, string | undefined>,
+  endpoints: StackEndpoints,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base)) if (value !== undefined) env[name] = value;
   env.AWS_ENDPOINT_URL_S3 = endpoints.s3Url;
@@ -36,6 +39,9 @@ export function appEnvFor(base: Record<string, string | undefined>, endpoints: S
 }
 
 /** The variables whose value differs from the env file, for the start-up banner. */
-export function envOverrides(base: Record<string, string | undefined>, env: Record<string, string>): string[] {
+export function envOverrides(
+  base: Record<string, string | undefined>,
+  env: Record<string, string>,
+): string[] {
   return Object.keys(env).filter((name) => base[name] !== env[name]);
 }
