@@ -50,6 +50,8 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Run {
       throw new Error(`dev:stack exited ${code} before it was ready:\n${lines.join('\n')}`);
     }),
   ]);
+  // Error-path tests await exitCode, not ready: keep its rejection from going unhandled.
+  ready.catch(() => {});
   return {
     lines,
     text: () => lines.join('\n'),
