@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDevStack } from '../../stack/cli/dev-stack.ts';
-import type { Stack } from '../../stack/stack.ts';
+import { REPO_ENV_FILE, type Stack } from '../../stack/stack.ts';
 import { RANDOM_PORTS, runDevStack as spawnDevStack, urlOf } from './dev-stack-cli.ts';
 
 let dir: string;
@@ -38,7 +38,10 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Run {
   const readySignal = new Promise<Stack>((resolve) => {
     onReady = resolve;
   });
-  const exitCode = runDevStack(args, env, process.cwd(), {
+  // A scratch cwd keeps the repository clean (an --ephemeral stack still keeps its CA in
+  // <cwd>/.stack/ca); the app env is the repository's unless the test names another.
+  const appEnv = args.includes('--app-env') ? [] : ['--app-env', REPO_ENV_FILE];
+  const exitCode = runDevStack([...args, ...appEnv], env, dir, {
     log: push,
     error: push,
     stop: stop.signal,
