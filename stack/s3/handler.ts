@@ -7,6 +7,7 @@ import { address } from './addressing.ts';
 import { corsResponseHeaders } from './authz/cors.ts';
 import type { AccessDecision, AccessRequest } from './authz/types.ts';
 import { S3Error } from './errors.ts';
+import type { S3FaultController } from './faults/s3-faults.ts';
 import { authenticate, wrongRegionError } from './ingest/index.ts';
 import type { AuthContext } from './ingest/types.ts';
 import { corsPreflight } from './ops/bucket-cors.ts';
@@ -27,6 +28,8 @@ export interface HandlerDeps {
   onLog?: (entry: RequestLogEntry) => void;
   /** Where unexpected exceptions are reported. @default console.error */
   onInternalError?: (err: unknown, entry: RequestLogEntry) => void;
+  /** Fault injection (stack/s3/faults). @default none */
+  faults?: S3FaultController;
 }
 
 function requestIds(): { requestId: string; hostId: string } {
@@ -223,6 +226,18 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
       const route = resolveRoute(method, where.scope, query, req.headers);
       log.operation = route.operation;
       const ctx = makeCtx(auth);
+
+      // Fault injection: once the operation and principal are known, before anything runs. It
+      // may throw the injected error, delay, or take the response over (held, dropped).
+      if (deps.faults) {
+        const event = {
+          operation: route.operation,
+          bucket: where.bucket,
+          key: where.key,
+          principal: log.principal,
+        };
+        if ((await deps.faults.intercept(event, req, res, log)) === 'handled') return;
+      }
 
       if (where.bucket !== undefined) {
         const bucket = store.bucket(where.bucket);

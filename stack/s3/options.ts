@@ -1,6 +1,7 @@
 // The embedded S3 server's options, resolved once with their defaults.
 import type { DecisionRecord } from './authz/decision-log.ts';
 import type { AccessDecision, Authorizer } from './authz/types.ts';
+import type { S3FaultRule } from './faults/s3-rules.ts';
 import type { IdentitySeed } from './identity-registry.ts';
 
 export type StorageOption = 'memory' | { type: 'memory' } | { type: 'disk'; dir: string };
@@ -22,6 +23,8 @@ export interface RequestLogEntry {
   durationMs: number;
   /** Every authorization asked during the request, in order. */
   decisions: ({ action: string; resource: string } & AccessDecision)[];
+  /** The fault rule that acted on this request (stack/s3/faults), if one did. */
+  fault?: { id: string; action: 'error' | 'delay' | 'no-response' | 'drop' };
 }
 
 export interface S3ServerOptions {
@@ -75,6 +78,8 @@ export interface S3ServerOptions {
   stopTimeoutMs?: number;
   /** Serve HTTPS with this certificate (PEM); `aws:SecureTransport` is then true. @default plain HTTP */
   tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
+  /** Fault rules in force from the start (more via the handle's `faults`). @default [] */
+  faults?: S3FaultRule[];
 }
 
 export interface ResolvedOptions {
@@ -93,6 +98,7 @@ export interface ResolvedOptions {
   idleTimeoutMs: number;
   stopTimeoutMs: number;
   tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
+  faults: S3FaultRule[];
 }
 
 export const FIVE_GIB = 5 * 1024 ** 3;

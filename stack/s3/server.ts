@@ -10,6 +10,7 @@ import { defaultPublicAccessBlock } from './authz/public-access-block.ts';
 import { bucketNameProblem } from './bucket-name.ts';
 import { S3Error } from './errors.ts';
 import { markExpectsContinue } from './expect-continue.ts';
+import { S3FaultController, type S3Faults } from './faults/s3-faults.ts';
 import { createS3Handler } from './handler.ts';
 import type { Identity } from './identity.ts';
 import { type ObjectInfo, objectInfo } from './inspect.ts';
@@ -22,6 +23,8 @@ import { Store, type StoreEvent } from './storage/store.ts';
 
 export type { DecisionFilter, DecisionRecord } from './authz/decision-log.ts';
 export type { NamedPolicy } from './authz/policy-types.ts';
+export type { S3Faults } from './faults/s3-faults.ts';
+export type { S3FaultAction, S3FaultMatch, S3FaultRule } from './faults/s3-rules.ts';
 export type { IdentitySeed } from './identity-registry.ts';
 export type { ObjectInfo } from './inspect.ts';
 export type { RequestLogEntry, S3ServerOptions } from './options.ts';
@@ -62,6 +65,8 @@ export interface S3Server {
   on<E extends keyof S3ServerEvents>(event: E, listener: (...args: S3ServerEvents[E]) => void): () => void;
   /** The last 1000 requests, oldest first. */
   requests(): RequestLogEntry[];
+  /** Fault injection rules: add / list / remove / clear (see stack/s3/faults). */
+  readonly faults: S3Faults;
   /**
    * Adds or replaces the identity signing with `identity.accessKeyId` (a new user, or another
    * key of an existing user for rotation). `policies` replace the identity policies of the
@@ -126,6 +131,7 @@ export function resolveOptions(o: S3ServerOptions = {}): ResolvedOptions {
     idleTimeoutMs: positive(o.idleTimeoutMs ?? 20_000, 'idleTimeoutMs'),
     stopTimeoutMs: o.stopTimeoutMs ?? 5000,
     tls: o.tls,
+    faults: o.faults ?? [],
   };
 }
 
@@ -170,10 +176,13 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
     now: options.now,
     onDecision: options.onDecision,
   });
+  const faults = new S3FaultController(options.now);
+  for (const rule of options.faults) faults.add(rule);
   const handler = createS3Handler({
     options,
     store,
     access,
+    faults,
     onLog: (entry) => {
       log.push(entry);
       if (log.length > 1000) log.shift();
@@ -214,6 +223,8 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= new Promise<void>((resolve) => {
+      // Requests a fault holds unanswered would otherwise keep close() waiting.
+      faults.release();
       const timer = setTimeout(() => server.closeAllConnections(), options.stopTimeoutMs);
       server.close(() => {
         clearTimeout(timer);
@@ -245,6 +256,13 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
       return () => (events as EventEmitter).off(event, l);
     },
     requests: () => [...log],
+    // The handle exposes the rule set only; intercept/release stay with the server.
+    faults: {
+      add: (rule) => faults.add(rule),
+      list: () => faults.list(),
+      remove: (id) => faults.remove(id),
+      clear: () => faults.clear(),
+    },
     putIdentity: (identity, policies) => access.identities.put(identity, policies),
     removeIdentity: (accessKeyId) => {
       access.identities.remove(accessKeyId);
