@@ -8,13 +8,14 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { GetObjectCommand, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   teamInvitationEmail,
   verificationApprovedEmail,
   verificationRejectedEmail,
   verificationSubmittedEmail,
 } from '../src/email/messages.ts';
+import { launchChromium } from '../stack/testing/chromium.ts';
 import { APP_USER, BUCKET, composeStack } from '../test/console/compose.ts';
 
 const outDir = resolve(process.argv[2] ?? 'docs/screenshots');
@@ -143,19 +144,7 @@ try {
     .then((r) => r.Body?.transformToString());
   app.destroy();
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({
       viewport: { width: 1440, height: 900 },

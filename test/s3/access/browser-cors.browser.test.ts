@@ -7,8 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutBucketCorsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../../stack/testing/chromium.ts';
 import { type AccessStack, BUCKET, corsConfiguration, startAccessStack } from './harness.ts';
 
 let browser: Browser;
@@ -25,19 +26,7 @@ beforeAll(async () => {
   await once(pageServer, 'listening');
   pageOrigin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
   stack = await startAccessStack({ corsOrigins: [pageOrigin] });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 30_000);
 
 afterAll(async () => {
