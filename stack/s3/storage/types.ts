@@ -1,6 +1,8 @@
 // What the S3 server stores, independent of where: bucket records with their configs,
 // object records pointing at immutable blobs, and in-progress multipart uploads.
 import type { Readable } from 'node:stream';
+import type { CorsRule } from '../authz/cors.ts';
+import type { PublicAccessBlockFlags as PublicAccessBlock } from '../authz/policy-types.ts';
 import type { ChecksumAlgorithm } from '../ingest/types.ts';
 
 export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
@@ -21,21 +23,9 @@ export interface BucketConfigs {
   tagging?: [string, string][];
 }
 
-export interface CorsRule {
-  id?: string;
-  allowedOrigins: string[];
-  allowedMethods: string[];
-  allowedHeaders: string[];
-  exposeHeaders: string[];
-  maxAgeSeconds?: number;
-}
-
-export interface PublicAccessBlock {
-  BlockPublicAcls: boolean;
-  IgnorePublicAcls: boolean;
-  BlockPublicPolicy: boolean;
-  RestrictPublicBuckets: boolean;
-}
+// The shapes are the access-control engine's own, so stored configs need no conversion.
+export type { CorsRule } from '../authz/cors.ts';
+export type { PublicAccessBlockFlags as PublicAccessBlock } from '../authz/policy-types.ts';
 
 export interface BucketRecord {
   name: string;
