@@ -1,5 +1,6 @@
-// Mail benchmark (not a test): our captured-mail server against MailDev (and Mailpit when a
-// `mailpit` binary is on PATH), side by side in one run, loopback only, bounded counts.
+// Mail benchmark (not a test): our captured-mail server against MailDev and Mailpit (the
+// pinned build from `npm run stack:install-minio -- --with-mailpit`, or MAILPIT_BINARY, or one
+// on PATH), side by side in one run, loopback only, no network, bounded counts.
 //
 //   npx node scripts/bench-mail.ts [--quick]
 //
@@ -10,10 +11,14 @@
 // the engine's own HTTP API (p50/p99), and RSS/heap after 10,000 stored messages.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
+import { startMailpitProcess } from '../stack/mailpit/mailpit-process.ts';
+import { resolveBinary } from '../stack/minio/binaries.ts';
 import { freePort } from '../stack/util/free-port.ts';
 
 const MARK = '@@bench ';
@@ -68,58 +73,58 @@ async function serve(engine: Engine): Promise<void> {
 
 interface Child {
   engine: Engine;
-  proc: ChildProcess;
   served: Served;
   request(line: string): Promise<Record<string, number>>;
+  stopped: Promise<unknown>;
 }
 
-function which(bin: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const p = join(dir, bin);
-    if (dir && existsSync(p)) return p;
-  }
-  return undefined;
+/** Mailpit's own pid: the child of its supervising sh wrapper that runs the binary. */
+function serverPid(wrapperPid: number, binary: string): number {
+  const children = readFileSync(`/proc/${wrapperPid}/task/${wrapperPid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  const pid = children.find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0] === binary);
+  if (!pid) throw new Error(`no ${binary} process under pid ${wrapperPid}`);
+  return pid;
 }
 
-async function startChild(engine: Engine): Promise<Child> {
+async function startMailpit(binary: string): Promise<Child> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'bench-mailpit-'));
+  // --max 0: keep all 10,000 messages of the memory round (Mailpit prunes beyond 500 by default).
+  const mailpit = await startMailpitProcess({
+    binary,
+    dataDir,
+    smtpPort: await freePort(),
+    httpPort: await freePort(),
+    maxMessages: 0,
+  });
+  const pid = serverPid(mailpit.pid!, binary);
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= mailpit.stop().then(() => rm(dataDir, { recursive: true, force: true }));
+    return stopped;
+  };
+  return {
+    engine: 'mailpit',
+    served: { smtpPort: mailpit.smtpPort, apiUrl: mailpit.apiUrl },
+    async request(line): Promise<Record<string, number>> {
+      if (line === 'mem') {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        return { rss: Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024 };
+      }
+      await stop();
+      return { stopped: 1 };
+    },
+    get stopped() {
+      return stopped ?? Promise.resolve();
+    },
+  };
+}
+
+async function startChild(engine: Engine, mailpitBinary?: string): Promise<Child> {
+  if (engine === 'mailpit') return startMailpit(mailpitBinary!);
   let proc: ChildProcess;
-  if (engine === 'mailpit') {
-    const smtp = await freePort();
-    const web = await freePort();
-    proc = spawn(
-      which('mailpit')!,
-      ['--smtp', `127.0.0.1:${smtp}`, '--listen', `127.0.0.1:${web}`, '--quiet'],
-      {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
-    const apiUrl = `http://127.0.0.1:${web}`;
-    for (let i = 0; i < 200; i++) {
-      if (
-        await fetch(`${apiUrl}/api/v1/info`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const pid = proc.pid!;
-    return {
-      engine,
-      proc,
-      served: { smtpPort: smtp, apiUrl },
-      async request(line) {
-        if (line === 'mem') {
-          const { readFile } = await import('node:fs/promises');
-          const status = await readFile(`/proc/${pid}/status`, 'utf8');
-          return { rss: Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024 };
-        }
-        proc.kill('SIGTERM');
-        return { rss: Number.NaN };
-      },
-    };
-  }
   // Extra V8 flags for every Node server child, e.g. BENCH_NODE_FLAGS=--max-semi-space-size=4
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   proc = spawn(process.execPath, ['--expose-gc', ...flags, import.meta.filename, '--serve', engine], {
@@ -134,14 +139,15 @@ async function startChild(engine: Engine): Promise<Child> {
     }
   };
   const served = (await next()) as Served;
+  const exited = new Promise((r) => (proc.exitCode === null ? proc.once('exit', r) : r(null)));
   return {
     engine,
-    proc,
     served,
     async request(line) {
       proc.stdin!.write(`${line}\n`);
       return next();
     },
+    stopped: exited,
   };
 }
 
@@ -223,7 +229,7 @@ async function clear(engine: Engine, served: Served) {
 
 async function stopChild(child: Child) {
   await child.request('stop').catch(() => {});
-  await new Promise((r) => (child.proc.exitCode === null ? child.proc.once('exit', r) : r(null)));
+  await child.stopped;
 }
 
 const text1k = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(18).slice(0, 1000);
@@ -253,7 +259,8 @@ async function main() {
     memory: 10_000,
   };
   const engines: Engine[] = ['ours', 'ours-100ms-greeting', 'maildev'];
-  if (which('mailpit')) engines.push('mailpit');
+  const mailpit = resolveBinary('mailpit');
+  if (mailpit) engines.push('mailpit');
   const full = (e: Engine) => e !== 'ours-100ms-greeting';
   const attach100k = randomBytes(100 * 1024);
   const withAttachment = (i: number): SendMailOptions => ({
@@ -274,7 +281,7 @@ async function main() {
   // All engines up at once and measured in turns, round after round: a burst of load from
   // elsewhere on the machine then hits every engine instead of skewing one column.
   const children = new Map<Engine, Child>();
-  for (const e of engines) children.set(e, await startChild(e));
+  for (const e of engines) children.set(e, await startChild(e, mailpit?.path));
   for (let round = 1; round <= (memoryOnly ? 0 : n.rounds); round++) {
     for (const e of engines) {
       const child = children.get(e)!;
@@ -303,7 +310,7 @@ async function main() {
   for (const e of engines.filter(full)) {
     // A fresh server process, so memory is that of 10,000 stored messages and nothing else.
     process.stderr.write(`bench: memory ${e} …\n`);
-    const fresh = await startChild(e);
+    const fresh = await startChild(e, mailpit?.path);
     const before = await fresh.request('mem');
     await throughput(fresh.served.smtpPort, n.memory, raw1k);
     const mem = await fresh.request('mem');
@@ -322,7 +329,7 @@ async function main() {
     `\nmail benchmark (${quick ? 'quick' : 'full'}): node ${process.version}, loopback, pooled transport 16 connections; medians of ${n.rounds} interleaved round(s)`,
   );
   console.log(
-    `server node flags: ${process.env.BENCH_NODE_FLAGS || '(none)'}; counts: ${JSON.stringify(n)}${engines.includes('mailpit') ? '' : '; mailpit: not on PATH, skipped'}`,
+    `server node flags: ${process.env.BENCH_NODE_FLAGS || '(none)'}; counts: ${JSON.stringify(n)}; mailpit: ${mailpit ? `${mailpit.path} (${mailpit.source}; its own process's RSS, SQLite database on disk)` : 'not installed (npm run stack:install-minio -- --with-mailpit), skipped'}`,
   );
   console.log(line(cols));
   console.log(line(width.map((w) => '-'.repeat(w))));
