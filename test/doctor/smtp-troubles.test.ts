@@ -33,7 +33,7 @@ describe('"Authentication failed"', () => {
         'Gmail의 경우 앱 비밀번호 사용 확인\nAWS SES의 경우 SMTP 자격 증명 확인\n비밀번호에 특수문자가 있는 경우 따옴표로 감싸기',
       causeKo: '잘못된 사용자명/비밀번호 또는 앱 비밀번호 미사용 (Gmail)',
     });
-    expect(auth.cause).toContain(`SMTP_USER=${env.SMTP_USER}`);
+    expect(auth.cause).toContain(`SMTP_USER=${stack.env.SMTP_USER}`);
     expect(auth.remedy).toContain('with Gmail, check that an app password is used');
     // The steps before AUTH passed: the connection and TLS are not the problem.
     expect(run.check('smtp.connect').status).toBe('pass');
