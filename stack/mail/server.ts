@@ -4,8 +4,11 @@ import { DEFAULT_LEAF_HOSTS, type LocalCa, loadOrCreateLocalCa } from '../tls/lo
 import { createMailApi, type MailApiHandler } from './api/create-mail-api.ts';
 import { type MailApiListener, startMailApi } from './api/standalone.ts';
 import { MailError } from './errors.ts';
+import { SmtpFaultController, type SmtpFaults } from './faults/smtp-faults.ts';
+import type { SmtpFaultRule } from './faults/smtp-rules.ts';
 import { type Extraction, extract } from './parse/extract.ts';
 import { ParsedCache } from './parse/parsed-cache.ts';
+import { resolveProfile, type SmtpProfileName, type SmtpProfileOptions } from './profiles/index.ts';
 import { compileFilter, type MessageFilter } from './search/filter.ts';
 import { expectNoMessages, type WaitOptions, waitForMessages } from './search/wait.ts';
 import type { AuthMode } from './smtp/auth.ts';
@@ -48,6 +51,17 @@ export interface MailServerOptions {
   stopTimeout?: number;
   /** Greet loopback clients at once instead of after smtp-server's 100 ms early-talker delay. @default true */
   promptLoopbackGreeting?: boolean;
+  /**
+   * Behave like a provider where an app notices: `gmail` (AUTH required, Gmail's 535 5.7.8),
+   * `ses` (verified sender identities, sandbox recipients, SES's 554), `sendgrid` (user `apikey`,
+   * verified Sender Identity). Give an object for the identities and SES's sandbox and region.
+   * @default 'none'
+   */
+  profile?: SmtpProfileName | SmtpProfileOptions;
+  /** Fault rules in force from the start (more via the handle's `faults`). @default [] */
+  faults?: SmtpFaultRule[];
+  /** Clock for fault rules' time to live, ms since epoch. @default Date.now */
+  now?: () => number;
 }
 
 export interface FullMessage {
@@ -91,6 +105,8 @@ export interface MailServer extends AsyncDisposable {
   clear(): Promise<void>;
   /** Subscribe to new/deleted events; returns the unsubscribe function. */
   on(listener: (event: StoreEvent) => void): () => void;
+  /** Fault injection rules: add / list / remove / clear (see stack/mail/faults). */
+  readonly faults: SmtpFaults;
   stop(): Promise<void>;
 }
 
@@ -107,6 +123,9 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
       `sizeLimit must be a positive integer, got ${String(options.sizeLimit)}`,
     );
   }
+  const profile = resolveProfile(options.profile);
+  const faults = new SmtpFaultController(options.now ?? Date.now);
+  for (const rule of options.faults ?? []) faults.add(rule);
   const ca = typeof options.ca === 'object' ? options.ca : await loadOrCreateLocalCa(options.ca);
   const leaf = ca.issue(options.tls?.hosts ?? [...DEFAULT_LEAF_HOSTS]);
   const ownStore = !isStore(options.store);
@@ -132,6 +151,8 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
       promptLoopbackGreeting: options.promptLoopbackGreeting ?? true,
       store,
       onReject: () => stats.rejected++,
+      faults,
+      profile,
     });
     if (options.ports?.api !== undefined) apiListener = await startMailApi(api, host, options.ports.api);
   } catch (err) {
@@ -204,6 +225,13 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
     expectNone: (o) => expectNoMessages(store, o),
     clear: () => store.clear(),
     on: (listener) => store.subscribe(listener),
+    // The rule set only; gate/release stay with the listeners.
+    faults: {
+      add: (rule) => faults.add(rule),
+      list: () => faults.list(),
+      remove: (id) => faults.remove(id),
+      clear: () => faults.clear(),
+    },
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -2,10 +2,13 @@
 import type { AddressInfo } from 'node:net';
 import type { SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { MailError } from '../errors.ts';
+import type { SmtpFaultController } from '../faults/smtp-faults.ts';
+import type { SmtpFaultEvent } from '../faults/smtp-rules.ts';
+import type { SmtpProfile, SmtpReply } from '../profiles/types.ts';
 import type { MailStore, ReplyRecord, SessionRecord } from '../store/types.ts';
 import { type AuthenticatedUser, type AuthMode, authenticate } from './auth.ts';
 import { receiveMessage } from './receive.ts';
-import { CapturedSmtpServer, STARTTLS_REQUIRED_MESSAGE } from './smtp-server-ext.ts';
+import { CapturedSmtpServer, connectionOf, STARTTLS_REQUIRED_MESSAGE } from './smtp-server-ext.ts';
 
 export interface SmtpListenersOptions {
   host: string;
@@ -22,6 +25,10 @@ export interface SmtpListenersOptions {
   store: MailStore;
   /** Called for every refused AUTH, MAIL or DATA (for the API's SMTPRejected counter). */
   onReject?: () => void;
+  /** Fault rules (stack/mail/faults), consulted at every stage. @default none */
+  faults?: SmtpFaultController;
+  /** Provider profile (stack/mail/profiles): its AUTH rules, sender checks and wording. @default none */
+  profile?: SmtpProfile;
 }
 
 export interface SmtpListeners {
@@ -67,6 +74,37 @@ export async function startSmtpListeners(o: SmtpListenersOptions): Promise<SmtpL
   const strict = typeof o.auth === 'object';
 
   const makeServer = (listener: Listener) => {
+    /** A refusal written exactly as given (its own enhanced code and lines), failing the hook. */
+    const refuse = (session: SMTPServerSession, reply: SmtpReply, callback: (err: Error) => void) => {
+      connectionOf(session)?.armReply(reply.code, reply.lines);
+      callback(smtpError(reply.code, reply.lines.join(' ')));
+    };
+    /** Fault rules for this stage: `proceed` is the normal handling, a rule's reply fails the hook. */
+    const gate = (
+      session: SMTPServerSession,
+      event: Omit<SmtpFaultEvent, 'listener'>,
+      callback: (err: Error) => void,
+      proceed: () => void,
+      extra: { onReply?: (code: number) => void; settle?: (act: () => void) => void } = {},
+    ) => {
+      const conn = o.faults && connectionOf(session);
+      if (!o.faults || !conn) return proceed();
+      o.faults.gate(
+        conn,
+        { ...event, listener },
+        {
+          proceed,
+          settle: extra.settle,
+          reply: (code, lines) => {
+            extra.onReply?.(code);
+            o.onReject?.();
+            refuse(session, { code, lines }, callback);
+          },
+        },
+      );
+    };
+    const scopeOf = (session: SMTPServerSession) =>
+      (session.user as unknown as AuthenticatedUser | undefined)?.username || undefined;
     const options: SMTPServerOptions = {
       secure: listener === 'implicit-tls',
       key: o.keyPem,
@@ -88,39 +126,103 @@ export async function startSmtpListeners(o: SmtpListenersOptions): Promise<SmtpL
       closeTimeout: o.stopTimeout,
       // smtp-server's defaults defer these by a tick; answering synchronously lets a prompt
       // greeting be ready before the first byte from the client can be read.
-      onConnect(_session, callback) {
-        callback();
+      onConnect(session, callback) {
+        gate(session, { stage: 'connect' }, callback, () => callback());
       },
       onSecure(_socket, _session, callback) {
         callback();
       },
       onAuth(auth, session, callback) {
-        const result = authenticate(o.auth, auth);
-        const ok = !(result instanceof Error);
-        state(session).authReplies.push({ command: 'AUTH', code: ok ? 235 : 535, argument: auth.method });
-        if (ok) callback(null, result);
-        else {
-          o.onReject?.();
-          callback(result);
-        }
+        const record = (code: number) =>
+          state(session).authReplies.push({ command: 'AUTH', code, argument: auth.method });
+        gate(
+          session,
+          { stage: 'AUTH', scope: auth.username },
+          callback,
+          () => {
+            const result = authenticate(o.auth, auth);
+            const ok = !(result instanceof Error);
+            // A profile words (and may tighten) the answer: Gmail's 535 5.7.8, SendGrid's `apikey`.
+            const refusal = o.profile?.auth?.(auth.username ?? '', ok);
+            record(ok && !refusal ? 235 : (refusal?.code ?? 535));
+            if (ok && !refusal) return callback(null, result);
+            o.onReject?.();
+            if (refusal) refuse(session, refusal, callback);
+            else callback(result as Error);
+          },
+          { onReply: record },
+        );
       },
       onMailFrom(address, session, callback) {
         const s = state(session);
         s.txReplies = [];
-        let err: Error | undefined;
-        if (o.tlsMode === 'required' && !session.secure) err = smtpError(530, STARTTLS_REQUIRED_MESSAGE);
-        else if (strict && !session.user) err = smtpError(530, 'Authentication required');
-        else if (stopping) err = smtpError(421, 'Server shutting down');
-        const code = err ? (err as Error & { responseCode: number }).responseCode : 250;
-        s.txReplies.push({ command: 'MAIL', code, argument: address.address });
-        if (err) o.onReject?.();
-        callback(err);
+        const record = (code: number) =>
+          s.txReplies.push({ command: 'MAIL', code, argument: address.address });
+        gate(
+          session,
+          { stage: 'MAIL', sender: address.address, scope: scopeOf(session) },
+          callback,
+          () => {
+            let err: Error | undefined;
+            if (o.tlsMode === 'required' && !session.secure) err = smtpError(530, STARTTLS_REQUIRED_MESSAGE);
+            else if (o.profile?.authRequired && !session.user) {
+              record(o.profile.authRequired.code);
+              o.onReject?.();
+              return refuse(session, o.profile.authRequired, callback);
+            } else if (strict && !session.user) err = smtpError(530, 'Authentication required');
+            else if (stopping) err = smtpError(421, 'Server shutting down');
+            record(err ? (err as Error & { responseCode: number }).responseCode : 250);
+            if (err) o.onReject?.();
+            callback(err);
+          },
+          { onReply: record },
+        );
       },
       onRcptTo(address, session, callback) {
-        state(session).txReplies.push({ command: 'RCPT', code: 250, argument: address.address });
-        callback();
+        const record = (code: number) =>
+          state(session).txReplies.push({ command: 'RCPT', code, argument: address.address });
+        const event = {
+          stage: 'RCPT' as const,
+          sender: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
+          recipients: [address.address],
+          scope: scopeOf(session),
+        };
+        gate(
+          session,
+          event,
+          callback,
+          () => {
+            record(250);
+            callback();
+          },
+          { onReply: record },
+        );
       },
       onData(stream, session, callback) {
+        const event = {
+          stage: 'DATA' as const,
+          sender: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
+          recipients: session.envelope.rcptTo.map((r) => r.address),
+          scope: scopeOf(session),
+        };
+        // A rule's reply (or silence, or drop) answers the end of the message, as real servers
+        // refuse content: the message is read (and discarded) first.
+        const settle = (act: () => void) => {
+          stream.once('end', act);
+          stream.resume();
+        };
+        gate(session, event, callback, () => receive(stream, session, callback), { settle });
+      },
+      onClose(session) {
+        states.delete(session.id);
+      },
+    };
+    const receive = (
+      stream: Parameters<NonNullable<SMTPServerOptions['onData']>>[0],
+      session: SMTPServerSession,
+      callback: Parameters<NonNullable<SMTPServerOptions['onData']>>[2],
+    ) => {
+      {
         const s = state(session);
         const record = (): SessionRecord => {
           const user = session.user as unknown as AuthenticatedUser | undefined;
@@ -143,8 +245,19 @@ export async function startSmtpListeners(o: SmtpListenersOptions): Promise<SmtpL
             replies: [...s.authReplies, ...s.txReplies, { command: 'DATA', code: 250 }],
           };
         };
-        const work = receiveMessage(stream, o.store, record).then(
+        const screen = o.profile?.screen;
+        const work = receiveMessage(
+          stream,
+          o.store,
+          record,
+          screen &&
+            ((fields, rec) => screen({ from: fields.from, mailFrom: rec.mailFrom, rcptTo: rec.rcptTo })),
+        ).then(
           (result) => {
+            if (typeof result === 'object' && 'refused' in result) {
+              o.onReject?.();
+              return refuse(session, result.refused, callback);
+            }
             if (result !== 'too-large' && result !== 'aborted') callback(null, `OK: queued as ${result.id}`);
             else o.onReject?.();
             if (result === 'too-large')
@@ -159,14 +272,13 @@ export async function startSmtpListeners(o: SmtpListenersOptions): Promise<SmtpL
           inFlight.delete(work);
           if (stopping) setImmediate(sweepIdle);
         });
-      },
-      onClose(session) {
-        states.delete(session.id);
-      },
+      }
     };
     const ext = {
       promptLoopbackGreeting: o.promptLoopbackGreeting,
       requireTlsForAuth: o.tlsMode === 'required',
+      listener,
+      faults: o.faults,
     };
     const server = new CapturedSmtpServer(options, ext);
     // Errors on single connections (resets, TLS failures) must never take the process down.
@@ -205,6 +317,8 @@ export async function startSmtpListeners(o: SmtpListenersOptions): Promise<SmtpL
     stop() {
       stopped ??= (async () => {
         stopping = true;
+        // Connections a fault holds silent would otherwise keep close() waiting.
+        o.faults?.release();
         const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
         sweepIdle();
         // smtp-server itself 421s whatever is left after closeTimeout, so this is bounded.

@@ -4,6 +4,7 @@
 import type { SMTPServerDataStream } from 'smtp-server';
 import { type SummaryFields, summarize } from '../parse/summarize.ts';
 import { trimLongHeaders } from '../parse/trim-headers.ts';
+import type { SmtpReply } from '../profiles/types.ts';
 import type { MailStore, MessageSummary, SessionRecord } from '../store/types.ts';
 
 /** Never lose a message because it does not parse: keep it with what the envelope says. */
@@ -37,11 +38,15 @@ export async function summarizeOrFallback(raw: Buffer, session: SessionRecord): 
   }
 }
 
+/** A check of the received message before it is stored (provider profiles): a refusal or undefined. */
+export type MessageScreen = (fields: SummaryFields, session: SessionRecord) => SmtpReply | undefined;
+
 export function receiveMessage(
   stream: SMTPServerDataStream,
   store: MailStore,
   record: () => SessionRecord,
-): Promise<MessageSummary | 'too-large' | 'aborted'> {
+  screen?: MessageScreen,
+): Promise<MessageSummary | 'too-large' | 'aborted' | { refused: SmtpReply }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;
@@ -66,9 +71,13 @@ export function receiveMessage(
       let offset = 0;
       for (const chunk of chunks) offset += chunk.copy(raw, offset);
       const session = record();
-      summarizeOrFallback(raw, session)
-        .then((fields) => store.add(raw, fields))
-        .then(resolve, reject);
+      const keep = async (): Promise<MessageSummary | { refused: SmtpReply }> => {
+        const fields = await summarizeOrFallback(raw, session);
+        // A profile (SES's verified identities...) may refuse it; then nothing is stored.
+        const refused = screen?.(fields, session);
+        return refused ? { refused } : store.add(raw, fields);
+      };
+      keep().then(resolve, reject);
     });
   });
 }

@@ -14,10 +14,16 @@
 // _onClientConnect, SMTPConnection.init/connectionReady/handler_AUTH). The replacement of
 // connect() mirrors SMTPServer.prototype.connect of smtp-server 3.21; test/mail/smtp-server-ext
 // .test.ts fails if a new smtp-server version changes what these rely on.
+//
+// 3. Fault injection and provider profiles (stack/mail/faults, stack/mail/profiles) need exact
+//    replies (their own enhanced code, multi-line), a way to drop a connection, and hooks at
+//    EHLO, STARTTLS and the implicit-TLS handshake, which have no smtp-server option either.
 import type net from 'node:net';
 import type tls from 'node:tls';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { SMTPConnection, type SMTPConnectionOptions } from 'smtp-server/lib/smtp-connection.js';
+import type { SmtpFaultController } from '../faults/smtp-faults.ts';
+import type { SmtpListenerName } from '../faults/smtp-rules.ts';
 
 export const STARTTLS_REQUIRED_MESSAGE = 'Must issue a STARTTLS command first';
 
@@ -26,6 +32,17 @@ export interface ExtOptions {
   promptLoopbackGreeting: boolean;
   /** Answer AUTH on a clear channel with 530 (TLS required mode). @default false */
   requireTlsForAuth: boolean;
+  /** Which listener this server is, for fault rules that name one. */
+  listener?: SmtpListenerName;
+  /** Fault rules consulted at EHLO, STARTTLS and the implicit-TLS handshake. @default none */
+  faults?: SmtpFaultController;
+}
+
+/** The connection behind a session, for the option hooks (onConnect, onAuth...) that only get the session. */
+const OWNERS = new WeakMap<SMTPServerSession, CapturedConnection>();
+
+export function connectionOf(session: SMTPServerSession): CapturedConnection | undefined {
+  return OWNERS.get(session);
 }
 
 export function isLoopbackAddress(address: string | undefined): boolean {
@@ -34,15 +51,108 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   return a === '::1' || a.startsWith('127.');
 }
 
-class CapturedConnection extends SMTPConnection {
+export class CapturedConnection extends SMTPConnection {
   #prompt = false;
   #readied = false;
   #requireTlsForAuth = false;
+  #listener: SmtpListenerName = 'submission';
+  #faults?: SmtpFaultController;
+  #armed?: { code: number; lines: string[] };
 
-  configure(prompt: boolean, requireTlsForAuth: boolean): this {
+  constructor(
+    server: SMTPServer,
+    socket: net.Socket | tls.TLSSocket,
+    options?: SMTPConnectionOptions | null,
+  ) {
+    super(server, socket, options);
+    // smtp-server keeps one session object for the connection's whole life (_resetSession reuses it).
+    OWNERS.set(this.session, this);
+  }
+
+  configure(
+    prompt: boolean,
+    requireTlsForAuth: boolean,
+    ext?: Pick<ExtOptions, 'listener' | 'faults'>,
+  ): this {
     this.#prompt = prompt;
     this.#requireTlsForAuth = requireTlsForAuth;
+    if (ext?.listener) this.#listener = ext.listener;
+    this.#faults = ext?.faults;
     return this;
+  }
+
+  /**
+   * The next reply with this code goes out exactly as these lines (each already carrying its
+   * enhanced code, if any), instead of smtp-server's single line with a derived enhanced code.
+   * For replies an option hook triggers by failing its callback with `responseCode: code`.
+   */
+  armReply(code: number, lines: string[]): void {
+    this.#armed = { code, lines };
+  }
+
+  override send(code: number, data?: string | string[] | null, context?: string | false): void {
+    const armed = this.#armed;
+    if (armed && armed.code === code) {
+      this.#armed = undefined;
+      super.send(code, armed.lines, false);
+      return;
+    }
+    super.send(code, data, context);
+  }
+
+  /** Cuts the connection off without a reply. */
+  drop(): void {
+    this._socket.destroy();
+  }
+
+  #scope(): string | undefined {
+    return (this.session.user as { username?: string } | undefined)?.username || undefined;
+  }
+
+  /** Sends a rule's reply to a command and lets the parser go on. */
+  #replyTo(callback: () => void) {
+    return (code: number, lines: string[]) => {
+      this.send(code, lines, false);
+      callback();
+    };
+  }
+
+  override handler_EHLO(command: Buffer, callback: () => void): void {
+    if (!this.#faults) return super.handler_EHLO(command, callback);
+    this.#faults.gate(
+      this,
+      { stage: 'EHLO', listener: this.#listener, scope: this.#scope() },
+      { proceed: () => super.handler_EHLO(command, callback), reply: this.#replyTo(callback) },
+    );
+  }
+
+  override handler_HELO(command: Buffer, callback: () => void): void {
+    if (!this.#faults) return super.handler_HELO(command, callback);
+    this.#faults.gate(
+      this,
+      { stage: 'EHLO', listener: this.#listener, scope: this.#scope() },
+      { proceed: () => super.handler_HELO(command, callback), reply: this.#replyTo(callback) },
+    );
+  }
+
+  override handler_STARTTLS(command: Buffer, callback: () => void): void {
+    if (!this.#faults || this.secure) return super.handler_STARTTLS(command, callback);
+    this.#faults.gate(
+      this,
+      { stage: 'STARTTLS', listener: this.#listener },
+      {
+        proceed: () => super.handler_STARTTLS(command, callback),
+        reply: this.#replyTo(callback),
+        handshake: () => {
+          this.send(220, 'Ready to start TLS');
+          // As upgrade() does: the parser lets go of the socket and nothing more is written
+          // in clear; the fault then owns the raw socket and its handshake.
+          if (this._parser) this._socket.unpipe(this._parser);
+          this._upgrading = true;
+          return this._socket as net.Socket;
+        },
+      },
+    );
   }
 
   override init(): void {
@@ -83,10 +193,17 @@ export class CapturedSmtpServer extends SMTPServer {
     const connection = new CapturedConnection(this, socket, socketOptions).configure(
       prompt,
       this.#ext.requireTlsForAuth,
+      this.#ext,
     );
     this.connections.add(connection);
     connection.on('error', (err: Error) => this._onError(err));
     connection.on('connect', (data) => this._onClientConnect(data));
     connection.init();
+  }
+
+  /** The implicit-TLS listener's handshake, which a fault rule may fail instead. */
+  override _upgrade(socket: net.Socket, callback: Parameters<SMTPServer['_upgrade']>[1]): void {
+    if (this.#ext.faults?.failImplicitHandshake(socket)) return;
+    super._upgrade(socket, callback);
   }
 }
