@@ -52,3 +52,43 @@ test('the guide’s public bucket policy: verification documents readable by any
   expect(human.stdout).toMatch(/^! s3\.public-read/m);
   expect(human.stdout).toContain('All checks passed, with 1 warning(s).');
 });
+
+test('a key broader than the guide’s policy: ListBuckets and GetBucketPolicy allowed are warnings, and the policy it reads is judged', async ({
+  stack,
+}) => {
+  const broad = {
+    accessKeyId: 'AKIABROADLOCALKEY001',
+    secretAccessKey: 'broad-secret-key-000000000000000000000',
+  };
+  await stack.engine.provisionUser(
+    { name: 'focusmate-broad', ...broad },
+    {
+      name: 'broad-policy',
+      json: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 's3:*',
+            Resource: [`arn:aws:s3:::${stack.s3.bucket}`, `arn:aws:s3:::${stack.s3.bucket}/*`],
+          },
+          { Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' },
+        ],
+      }),
+    },
+  );
+  const run = await doctorJson({
+    ...stack.env,
+    AWS_ACCESS_KEY_ID: broad.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: broad.secretAccessKey,
+  });
+  expect(run.exitCode).toBe(0);
+  expect(run.check('s3.list-buckets')).toMatchObject({
+    status: 'warn',
+    detail: expect.stringContaining('1 buckets visible'),
+  });
+  expect(run.check('s3.get-bucket-policy')).toMatchObject({ status: 'warn' });
+  expect(run.check('s3.public-read').lines).toContain(
+    'policy verdict: the bucket policy (GetBucketPolicy) makes private files public: anyone may read verifications and chat objects',
+  );
+});

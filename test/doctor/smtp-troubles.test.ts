@@ -11,6 +11,7 @@ import {
   doctorJson,
   otherCaFile,
   startStallingServer,
+  TIMEOUT_MS,
 } from './support.ts';
 
 describe('"Authentication failed"', () => {
@@ -49,9 +50,9 @@ describe('"Connection timeout"', () => {
   }) => {
     await using stall = await startStallingServer();
     const env = { ...stack.env, SMTP_PORT: String(stall.port) };
-    expect((await appEmailError(env)).code).toBe('CONNECTION_TIMEOUT');
+    const [app, run] = await Promise.all([appEmailError(env, TIMEOUT_MS), doctorJson(env, [], TIMEOUT_MS)]);
+    expect(app.code).toBe('CONNECTION_TIMEOUT');
 
-    const run = await doctorJson(env);
     expect(run.exitCode).toBe(1);
     expect(run.check('smtp.connect').status).toBe('pass');
     expect(run.check('smtp.ehlo')).toMatchObject({
@@ -109,10 +110,9 @@ describe('"TLS/SSL handshake failed"', () => {
     stack,
   }) => {
     const env = { ...stack.env, SMTP_PORT: String(stack.mail.smtpsPort) };
+    const [app, run] = await Promise.all([appEmailError(env, TIMEOUT_MS), doctorJson(env, [], TIMEOUT_MS)]);
     // The app's classification cannot tell this from a firewall: nodemailer waits for a greeting.
-    expect((await appEmailError(env)).code).toBe('CONNECTION_TIMEOUT');
-
-    const run = await doctorJson(env);
+    expect(app.code).toBe('CONNECTION_TIMEOUT');
     expect(run.exitCode).toBe(1);
     const ehlo = run.check('smtp.ehlo');
     expect(ehlo).toMatchObject({

@@ -12,8 +12,10 @@ import type { Check } from '../../stack/doctor/check.ts';
 import { runDoctor } from '../../stack/doctor/run-doctor.ts';
 import { loadOrCreateLocalCa } from '../../stack/tls/local-ca.ts';
 
-/** Short enough to keep the folder fast, long enough for a loaded CI machine on loopback. */
+/** For the cases that wait for a timeout: short, so the folder stays fast. */
 export const TIMEOUT_MS = 400;
+/** For everything that should answer: generous, so a loaded CI machine does not flake. */
+export const ANSWER_MS = 5000;
 
 export interface DoctorRun {
   exitCode: number;
@@ -29,10 +31,11 @@ export interface JsonRun extends DoctorRun {
 export async function doctor(
   env: Record<string, string | undefined>,
   args: string[] = [],
+  timeoutMs = ANSWER_MS,
 ): Promise<DoctorRun> {
   let stdout = '';
   let stderr = '';
-  const exitCode = await runDoctor(['--from-environment', '--timeout', String(TIMEOUT_MS), ...args], env, {
+  const exitCode = await runDoctor(['--from-environment', '--timeout', String(timeoutMs), ...args], env, {
     stdout: (t) => {
       stdout += t;
     },
@@ -46,8 +49,9 @@ export async function doctor(
 export async function doctorJson(
   env: Record<string, string | undefined>,
   args: string[] = [],
+  timeoutMs = ANSWER_MS,
 ): Promise<JsonRun> {
-  const run = await doctor(env, ['--json', ...args]);
+  const run = await doctor(env, ['--json', ...args], timeoutMs);
   const report = JSON.parse(run.stdout) as JsonRun['report'];
   return {
     ...run,
@@ -61,9 +65,12 @@ export async function doctorJson(
 }
 
 /** What the app's email service says about this env (verify: connect, TLS, AUTH). */
-export async function appEmailError(env: Record<string, string | undefined>): Promise<EmailError> {
+export async function appEmailError(
+  env: Record<string, string | undefined>,
+  timeoutMs = ANSWER_MS,
+): Promise<EmailError> {
   const service = createEmailService(loadSettings(env).smtp, {
-    timeouts: { connectionMs: TIMEOUT_MS, greetingMs: TIMEOUT_MS, socketMs: TIMEOUT_MS },
+    timeouts: { connectionMs: timeoutMs, greetingMs: timeoutMs, socketMs: timeoutMs },
     retry: { attempts: 1 },
     logger: silentLogger,
   });
