@@ -35,7 +35,8 @@ afterAll(async () => {
 
 const aws = (...args: string[]) => h.run(AWS, ['--endpoint-url', h.srv.url, ...args], env);
 
-describe('aws cli', () => {
+// Real clients start an interpreter per command: seconds each on a loaded 2-core machine.
+describe('aws cli', { timeout: 60_000 }, () => {
   it('makes a bucket, copies a 20 MB file (multipart) both ways, lists and removes', async () => {
     await aws('s3', 'mb', 's3://cli-bucket');
     const big = await h.file('big.bin', 20 * 1024 * 1024);

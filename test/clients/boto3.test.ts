@@ -57,7 +57,8 @@ s3.delete_bucket(Bucket='boto-bucket')
 print(json.dumps(out))
 `;
 
-describe('boto3', () => {
+// Real clients start an interpreter per command: seconds each on a loaded 2-core machine.
+describe('boto3', { timeout: 60_000 }, () => {
   it('puts, gets, uploads 20 MB multipart, pages, presigns, deletes', async () => {
     const stdout = await h.run(PYTHON, [
       '-c',

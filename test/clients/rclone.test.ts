@@ -30,7 +30,8 @@ afterAll(async () => {
 const rclone = (...args: string[]) =>
   h.run(RCLONE, ['--retries', '1', '--low-level-retries', '1', ...args], env);
 
-describe('rclone', () => {
+// Real clients start an interpreter per command: seconds each on a loaded 2-core machine.
+describe('rclone', { timeout: 60_000 }, () => {
   it('makes a bucket, copies (multipart), lists, checks, reads and deletes', async () => {
     await rclone('mkdir', 'x:rclone-bucket');
     const big = await h.file('big.bin', 11 * 1024 * 1024);

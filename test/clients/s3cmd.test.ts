@@ -36,7 +36,8 @@ afterAll(async () => {
 
 const s3cmd = (...args: string[]) => h.run(S3CMD, ['-c', cfg, '--no-progress', ...args]);
 
-describe('s3cmd', () => {
+// Real clients start an interpreter per command: seconds each on a loaded 2-core machine.
+describe('s3cmd', { timeout: 60_000 }, () => {
   it('makes a bucket, puts (multipart), lists, gets, deletes', async () => {
     await s3cmd('mb', 's3://s3cmd-bucket');
     const big = await h.file('big.bin', 12 * 1024 * 1024);
