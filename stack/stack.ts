@@ -22,7 +22,9 @@ import { startDockerEngine } from './engines/docker-engine.ts';
 import { startEmbeddedEngine } from './engines/embedded-engine.ts';
 import { startMinioEngine } from './engines/minio-engine.ts';
 import type { Credentials, EngineObjectEvent, S3Engine } from './engines/types.ts';
+import { createStackFaults, type StackFaultRule, type StackFaults } from './faults/stack-faults.ts';
 import { S3Inspector } from './inspect/s3-inspector.ts';
+import type { SmtpProfileName, SmtpProfileOptions } from './mail/profiles/types.ts';
 import { type MailServer, startMailServer } from './mail/server.ts';
 import type { MessageSummary } from './mail/store/types.ts';
 import { loadStackPolicies, type StackPolicies } from './policies/load-stack-policies.ts';
@@ -62,6 +64,13 @@ export interface StartStackOptions {
   maxObjectSize?: number;
   /** Largest SMTP message, in bytes. @default 25 MiB */
   smtpSizeLimit?: number;
+  /**
+   * Answer SMTP like this provider (stack/mail/profiles). A name alone gets the env's
+   * SMTP_FROM_EMAIL domain as the verified identity (SES, SendGrid). @default 'none'
+   */
+  smtpProfile?: SmtpProfileName | SmtpProfileOptions;
+  /** Fault rules in force from the start (objects or compact strings). @default [] */
+  faults?: (StackFaultRule | string)[];
 }
 
 export interface StackEvents {
@@ -96,11 +105,26 @@ export interface Stack extends AsyncDisposable {
   /** What the seeding could not apply on this engine. */
   seedSkipped: string[];
   events: EventEmitter<StackEvents>;
+  /** Fault injection over both servers (S3 rules need the embedded engine). */
+  faults: StackFaults;
   /** Authorization decisions with reasons (the embedded engine explains; MinIO does not). */
   decisions(filter?: DecisionFilter): DecisionRecord[];
   /** Empties the bucket, the mailbox and the decision log; keeps the bucket, users and policies. */
   reset(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** A profile named alone verifies the app's sender domain, as the guide's SES setup does. */
+function smtpProfile(
+  profile: SmtpProfileName | SmtpProfileOptions | undefined,
+  env: Record<string, string | undefined>,
+  region: string,
+): SmtpProfileOptions | undefined {
+  if (profile === undefined) return undefined;
+  if (typeof profile === 'object') return profile;
+  const from = env.SMTP_FROM_EMAIL ?? '';
+  const domain = from.includes('@') ? from.slice(from.lastIndexOf('@') + 1) : '';
+  return { name: profile, verifiedIdentities: domain ? [domain] : [], region };
 }
 
 async function startEngine(
@@ -199,6 +223,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
         ca,
         auth: provisioning.smtpUsers.length > 0 ? { users: provisioning.smtpUsers } : 'accept-any',
         sizeLimit: options.smtpSizeLimit,
+        profile: smtpProfile(options.smtpProfile, baseEnv, provisioning.region),
         store: dataDir ? { type: 'disk', dir: join(dataDir, 'mail') } : 'memory',
       });
     } catch (err) {
@@ -206,9 +231,12 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     }
     cleanups.push(() => mail.stop());
 
+    const faults = createStackFaults(engine.server?.faults, mail.faults);
+
     let consoleServer: ConsoleServer;
     try {
       consoleServer = await startConsoleServer({
+        faults,
         host,
         port: ports.console,
         mailApi: mail.api,
@@ -273,6 +301,9 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
       for (const off of unsubscribe) off?.();
     });
 
+    // After seeding, so the stack's own set-up requests are never faulted.
+    for (const rule of options.faults ?? []) faults.add(rule);
+
     const env = appEnvFor(baseEnv, {
       s3Url: engine.url,
       smtpHost: host,
@@ -306,8 +337,11 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
       caCertPem: ca.caCertPem,
       seedSkipped: seeded.skipped,
       events,
+      faults,
       decisions: (filter) => engine.server?.decisions(filter) ?? [],
       async reset() {
+        // First, so the reset's own requests go through.
+        faults.clear();
         await inspect.emptyBucket(provisioning.bucket);
         await mail.clear();
         // After emptying, so the reset's own requests do not show up in the next test's log.

@@ -72,6 +72,8 @@ async function serve(argv: string[], env: NodeJS.ProcessEnv, cwd: string, io: De
     root: config.root,
     bucketPolicy: config.bucketPolicy,
     requireStartTls: config.requireStartTls,
+    smtpProfile: config.smtpProfile,
+    faults: config.faults,
   });
   const readyMs = Math.round(performance.now() - started);
   const overrides = envOverrides(baseEnv, stack.env).filter((n) => !sameFile(cwd, baseEnv[n], stack.env[n]));

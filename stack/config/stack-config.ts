@@ -3,6 +3,12 @@
 // from the app's env file, so `.env.local` stays the single source of truth.
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseCompactRule } from '../faults/compact.ts';
+import { FaultError } from '../faults/errors.ts';
+import { loadFaultFile } from '../faults/load-file.ts';
+import { type StackFaultRule, validateStackRule } from '../faults/stack-faults.ts';
+import { SMTP_PROFILES } from '../mail/profiles/index.ts';
+import type { SmtpProfileName } from '../mail/profiles/types.ts';
 import { StackConfigError } from './errors.ts';
 
 export type Engine = 'embedded' | 'minio' | 'docker';
@@ -37,6 +43,10 @@ export interface StackConfig {
   bucketPolicy: BucketPolicyChoice;
   /** Refuse MAIL before STARTTLS on the submission port, as real providers do. @default true */
   requireStartTls: boolean;
+  /** Answer SMTP like this provider (stack/mail/profiles). @default 'none' */
+  smtpProfile: SmtpProfileName;
+  /** Fault rules in force from the start: --faults FILE's, then each --fault's. @default [] */
+  faults: StackFaultRule[];
 }
 
 export const DEFAULT_PORTS: StackPorts = { s3: 9000, smtp: 1025, smtps: 1465, console: 8025 };
@@ -59,6 +69,27 @@ export interface StackFlags {
   'app-env'?: string;
   'bucket-policy'?: string;
   'allow-plain-smtp'?: boolean;
+  'smtp-profile'?: string;
+  /** Compact fault rules, one per --fault. */
+  fault?: string[];
+  /** A JSON file of fault rules. */
+  faults?: string;
+}
+
+/** --faults FILE then every --fault, as rule objects; a bad rule is a flag error. */
+function faultRules(flags: StackFlags, env: NodeJS.ProcessEnv, cwd: string): StackFaultRule[] {
+  const file = flags.faults ?? env.STACK_FAULTS_FILE;
+  try {
+    const rules = [
+      ...(file ? loadFaultFile(resolve(cwd, file)) : []),
+      ...(flags.fault ?? []).map((text) => parseCompactRule(text)),
+    ];
+    for (const rule of rules) validateStackRule(rule);
+    return rules;
+  } catch (err) {
+    if (err instanceof FaultError) throw new StackConfigError('FLAG_INVALID', `fault rule: ${err.message}`);
+    throw err;
+  }
 }
 
 function port(value: string | undefined, fallback: number, source: string): number {
@@ -159,5 +190,12 @@ export function resolveStackConfig(flags: StackFlags, env: NodeJS.ProcessEnv, cw
     },
     bucketPolicy,
     requireStartTls: !(flags['allow-plain-smtp'] ?? env.STACK_ALLOW_PLAIN_SMTP === 'true'),
+    smtpProfile: oneOf(
+      flags['smtp-profile'] ?? env.STACK_SMTP_PROFILE,
+      SMTP_PROFILES,
+      'none',
+      flags['smtp-profile'] ? '--smtp-profile' : 'STACK_SMTP_PROFILE',
+    ),
+    faults: faultRules(flags, env, cwd),
   };
 }

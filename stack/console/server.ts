@@ -3,11 +3,13 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { StackFaults } from '../faults/stack-faults.ts';
 import type { ConsoleContext, Route } from './context.ts';
 import { ConsoleError } from './errors.ts';
 import { ConsoleEvents } from './events.ts';
 import { sendError } from './http.ts';
 import type { ConsoleOverview, ConsoleServerOptions } from './options.ts';
+import { faultRoutes } from './routes/faults.ts';
 import { mailHtmlRoutes } from './routes/mail-html.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { requestRoutes } from './routes/requests.ts';
@@ -34,9 +36,15 @@ export interface ConsoleServer extends AsyncDisposable {
 
 const ROUTES: Route[] = [...overviewRoutes, ...storageRoutes, ...requestRoutes, ...mailHtmlRoutes];
 
-function dispatch(ctx: ConsoleContext, req: IncomingMessage, res: ServerResponse, url: URL): void {
+function dispatch(
+  routes: Route[],
+  ctx: ConsoleContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): void {
   let pathMatched = false;
-  for (const route of ROUTES) {
+  for (const route of routes) {
     const m = route.path.exec(url.pathname);
     if (!m) continue;
     pathMatched = true;
@@ -60,13 +68,20 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export async function startConsoleServer(options: ConsoleServerOptions = {}): Promise<ConsoleServer> {
+export async function startConsoleServer(
+  options: ConsoleServerOptions & {
+    /** Fault injection rules of both servers, served at /api/stack/faults. @default undefined (501) */
+    faults?: StackFaults;
+  } = {},
+): Promise<ConsoleServer> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConsoleError('BAD_REQUEST', `startConsoleServer: invalid port ${String(options.port)}`);
   }
   const stopTimeoutMs = options.stopTimeoutMs ?? 2000;
+  // The fault routes close over the stack's rule set (the shared context does not carry it).
+  const routes = [...ROUTES, ...faultRoutes(options.faults)];
   const staticFiles = await loadStaticFiles();
   const s3 = options.s3 ? createS3Access(options.s3) : undefined;
   const events = new ConsoleEvents(
@@ -108,7 +123,7 @@ export async function startConsoleServer(options: ConsoleServerOptions = {}): Pr
       const path = url.pathname;
       if (path.startsWith('/api/stack/')) {
         checkSameOrigin(req);
-        dispatch(ctx, req, res, url);
+        dispatch(routes, ctx, req, res, url);
         return;
       }
       if (options.mailApi && (path.startsWith('/api/v1/') || path.startsWith('/view/'))) {
