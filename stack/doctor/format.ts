@@ -21,8 +21,8 @@ function formatCheck(check: Check, lang: 'en' | 'ko'): string {
   const out = [`${MARK[check.status]} ${check.id.padEnd(22)} ${check.detail}`];
   for (const line of check.lines ?? []) out.push(indent(line));
   if (check.status === 'fail' || check.status === 'warn') {
-    if (check.code)
-      out.push(indent(`code: ${check.code}${check.appCode ? ` (the app: ${check.appCode})` : ''}`));
+    const app = check.appCode && check.appCode !== check.code ? ` (the app: ${check.appCode})` : '';
+    if (check.code) out.push(indent(`code: ${check.code}${app}`));
     if (check.cause) out.push(indent(`cause: ${check.cause}`));
     if (check.remedy) out.push(indent(`remedy: ${check.remedy}`));
     if (check.guideSection) out.push(indent(`guide: ${check.guideSection}`));

@@ -46,6 +46,15 @@ async function bucketCheck(
   try {
     const out = await client.send(new HeadBucketCommand({ Bucket: s3.bucket }));
     const region = out.BucketRegion ?? s3.region;
+    if (region !== s3.region) {
+      // The request went through, so this engine does not enforce regions; AWS would refuse it.
+      return warning(
+        's3.bucket',
+        `HeadBucket: s3://${s3.bucket} exists${at}, but reports region ${region} while AWS_S3_REGION=${s3.region}`,
+        'this S3 engine accepted a request signed for another region; AWS would answer with a region error',
+        `set AWS_S3_REGION=${region}`,
+      );
+    }
     return {
       ...passed('s3.bucket', `HeadBucket: s3://${s3.bucket} exists in ${region}${at}`),
       guideStep: GUIDE_STEPS.s3Connection,

@@ -27,7 +27,9 @@ export function diagnoseStorageError(
   action: string,
   operation: string = action.replace('s3:', ''),
 ): Failure {
-  const code = error.s3Code || (error.httpStatus ? String(error.httpStatus) : undefined);
+  // A socket failure has no S3 code: its errno (ECONNREFUSED, ETIMEDOUT) is the real one.
+  const errno = error.code === 'CONNECTION_FAILED' ? /\b(E[A-Z]{4,})\b/.exec(error.detail)?.[1] : undefined;
+  const code = errno ?? (error.s3Code || (error.httpStatus ? String(error.httpStatus) : undefined));
   const base = { detail: `${operation} failed: ${error.detail}`, code, appCode: error.code };
   switch (error.code) {
     case 'ACCESS_DENIED': {

@@ -216,7 +216,11 @@ export async function checkSmtp(settings: Settings, options: SmtpCheckOptions): 
         detail: error.issues.map((i) => `${i.variable}: expected ${i.expected}`).join('; '),
         code: error.code,
         appCode: error.code,
-        cause: 'the app cannot read the CA file it is told to trust, so it cannot start its email service',
+        cause: `the app cannot read the CA file it is told to trust, so it cannot start its email service${
+          /(^|[\\/])\.stack[\\/]/.test(s.tlsCaFile ?? '')
+            ? ' (the dev stack writes it when it starts: is `npm run dev:stack` running?)'
+            : ''
+        }`,
         fix: 'point SMTP_TLS_CA_FILE at a readable PEM certificate (the dev stack writes .stack/ca/ca.pem), or unset it',
         section: 'smtp-tls-failed',
       }),

@@ -150,6 +150,14 @@ export function diagnoseSmtpFailure(s: SmtpSettings, f: SmtpProbeFailure, facts:
   }
   if (f.step === 'auth' && f.reply && (f.reply.code === 535 || f.reply.code === 534))
     return authFailure(s, f);
+  if (f.step === 'auth' && /before STARTTLS/.test(f.message)) {
+    return {
+      detail: f.message,
+      cause: 'the server offers AUTH only after STARTTLS, and SMTP_USE_TLS=false skips it',
+      fix: 'set SMTP_USE_TLS=true',
+      section: 'smtp-tls-failed',
+    };
+  }
   if (f.step === 'auth' && !f.reply && !f.timedOut) {
     return {
       detail: f.message,

@@ -175,10 +175,18 @@ function offers(extensions: string[], keyword: string): string | undefined {
 
 async function authenticate(wire: SmtpWire, o: SmtpProbeOptions, extensions: string[]): Promise<string> {
   const auth = o.auth!;
-  const line = offers(extensions, 'AUTH') ?? '';
+  const line = offers(extensions, 'AUTH');
+  if (line === undefined) {
+    const beforeTls = o.security === 'none' && offers(extensions, 'STARTTLS') !== undefined;
+    throw new StepFailure({
+      step: 'auth',
+      message: `the server offers no AUTH${beforeTls ? ' before STARTTLS' : ''}, and SMTP_USER is set`,
+      timedOut: false,
+    });
+  }
   const mechanisms = line.toUpperCase().split(/[ =]/).slice(1);
   const t = o.timeoutMs;
-  if (mechanisms.includes('PLAIN') || mechanisms.length === 0) {
+  if (mechanisms.includes('PLAIN')) {
     const token = Buffer.from(`\0${auth.user}\0${auth.pass}`).toString('base64');
     const reply = await wire.command(`AUTH PLAIN ${token}`, t, 'AUTH PLAIN <credentials>');
     if (reply.code !== 235) throw refused('auth', reply, 'AUTH PLAIN was refused');

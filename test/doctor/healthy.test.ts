@@ -48,6 +48,20 @@ test('all green on the stack’s env: exit 0, every check passes, ListBuckets de
   expect(await stack.s3.inspect.listObjects(stack.s3.bucket, PROBE_PREFIX)).toEqual([]);
 });
 
+test('the implicit-TLS (SSL) listener: TLS from the first byte, certificate verified, all green', async ({
+  stack,
+}) => {
+  const run = await doctorJson({
+    ...stack.env,
+    SMTP_PORT: String(stack.mail.smtpsPort),
+    SMTP_USE_SSL: 'true',
+  });
+  expect(run.exitCode).toBe(0);
+  expect(run.check('smtp.tls').detail).toMatch(/^implicit TLS \(SSL\): TLSv1\.\d, certificate verified/);
+  expect(run.check('smtp.ehlo').lines).not.toContain('offers STARTTLS');
+  expect(run.check('smtp.app').status).toBe('pass');
+});
+
 test('human output: one line per check with ✓ / ! / ✗, details indented, a summary', async ({ stack }) => {
   const run = await doctor(stack.env);
   expect(run.exitCode).toBe(0);

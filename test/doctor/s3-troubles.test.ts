@@ -163,3 +163,45 @@ test.fails("app gap: the app's own S3Storage never times out a request that gets
   ]);
   expect(outcome).toBe('CONNECTION_FAILED');
 });
+
+test('a key without s3:DeleteObject: the delete fails under "Access Denied", and the stranded probe is named', async ({
+  stack,
+}) => {
+  const keys = {
+    accessKeyId: 'AKIANODELETELOCAL001',
+    secretAccessKey: 'no-delete-secret-key-000000000000000000',
+  };
+  await stack.engine.provisionUser(
+    { name: 'focusmate-no-delete', ...keys },
+    {
+      name: 'no-delete-policy',
+      json: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['s3:PutObject', 's3:GetObject', 's3:ListBucket'],
+            Resource: [`arn:aws:s3:::${stack.s3.bucket}`, `arn:aws:s3:::${stack.s3.bucket}/*`],
+          },
+        ],
+      }),
+    },
+  );
+  const run = await doctorJson({
+    ...stack.env,
+    AWS_ACCESS_KEY_ID: keys.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+  });
+  expect(run.exitCode).toBe(1);
+  expect(run.check('s3.delete')).toMatchObject({
+    status: 'fail',
+    code: 'AccessDenied',
+    guideSectionId: 's3-access-denied',
+  });
+  expect(run.check('s3.delete').cause).toContain('does not allow s3:DeleteObject');
+  const [left] = await stack.s3.inspect.listObjects(stack.s3.bucket, PROBE_PREFIX);
+  expect(run.check('s3.cleanup')).toMatchObject({
+    status: 'warn',
+    remedy: `delete it: aws s3 rm s3://${stack.s3.bucket}/${left!.key}`,
+  });
+});
