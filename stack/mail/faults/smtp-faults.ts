@@ -83,12 +83,16 @@ export class SmtpFaultController implements SmtpFaults {
       event,
       (r) => r.action.type !== 'tls-failure' || site.handshake !== undefined,
     );
-    if (!rule) return site.proceed();
+    if (!rule) {
+      site.proceed();
+      return;
+    }
     const { action } = rule;
     const settle = site.settle ?? ((act: () => void) => act());
     switch (action.type) {
       case 'error':
-        return settle(() => site.reply(action.code, replyLines(action)));
+        settle(() => site.reply(action.code, replyLines(action)));
+        return;
       case 'delay': {
         const timer = setTimeout(() => {
           this.#delayed.delete(timer);
@@ -100,9 +104,11 @@ export class SmtpFaultController implements SmtpFaults {
       case 'no-response':
         this.#held.add(conn);
         conn.once('close', () => this.#held.delete(conn));
-        return settle(() => {});
+        settle(() => {});
+        return;
       case 'drop':
-        return settle(() => conn.drop());
+        settle(() => conn.drop());
+        return;
       case 'tls-failure': {
         const socket = site.handshake?.();
         if (socket) failHandshake(socket, action.mode ?? 'alert', () => this.#context());

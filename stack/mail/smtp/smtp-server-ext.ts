@@ -118,7 +118,10 @@ export class CapturedConnection extends SMTPConnection {
   }
 
   override handler_EHLO(command: Buffer, callback: () => void): void {
-    if (!this.#faults) return super.handler_EHLO(command, callback);
+    if (!this.#faults) {
+      super.handler_EHLO(command, callback);
+      return;
+    }
     this.#faults.gate(
       this,
       { stage: 'EHLO', listener: this.#listener, scope: this.#scope() },
@@ -127,7 +130,10 @@ export class CapturedConnection extends SMTPConnection {
   }
 
   override handler_HELO(command: Buffer, callback: () => void): void {
-    if (!this.#faults) return super.handler_HELO(command, callback);
+    if (!this.#faults) {
+      super.handler_HELO(command, callback);
+      return;
+    }
     this.#faults.gate(
       this,
       { stage: 'EHLO', listener: this.#listener, scope: this.#scope() },
@@ -136,7 +142,10 @@ export class CapturedConnection extends SMTPConnection {
   }
 
   override handler_STARTTLS(command: Buffer, callback: () => void): void {
-    if (!this.#faults || this.secure) return super.handler_STARTTLS(command, callback);
+    if (!this.#faults || this.secure) {
+      super.handler_STARTTLS(command, callback);
+      return;
+    }
     this.#faults.gate(
       this,
       { stage: 'STARTTLS', listener: this.#listener },
