@@ -3,6 +3,7 @@
 // storage adapter (always removed), then the operations the least-privilege user must NOT be
 // able to do, and whether the bucket policy exposes private files.
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import {
   GetBucketPolicyCommand,
   HeadBucketCommand,
@@ -91,10 +92,20 @@ async function bucketCheck(
   }
 }
 
-async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
+/** Reads a body, giving up (and destroying it) when it stalls past the deadline. */
+async function readAll(body: Readable, timeoutMs: number): Promise<Buffer> {
+  const timer = setTimeout(
+    () =>
+      body.destroy(Object.assign(new Error(`the body stalled for ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+    timeoutMs,
+  );
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
+    return Buffer.concat(chunks);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Anonymous GET of the probe: a 200 means objects outside the public prefix are world-readable. */
@@ -153,7 +164,7 @@ async function probeObject(
       }
       try {
         const got = await storage.get(key);
-        const read = await readAll(got.body);
+        const read = await readAll(got.body, timeoutMs);
         if (!read.equals(body)) throw new Error('GetObject returned other bytes than were put');
         checks.push(passed('s3.get', `GetObject: the same ${read.length} bytes came back`));
       } catch (error) {
