@@ -13,6 +13,10 @@ interface NodemailerError extends Error {
 const TLS_SOCKET_CODES =
   /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|EPROTO|HOSTNAME/;
 
+// SES: "554 Message rejected: Email address is not verified"; SendGrid: "550 The from address
+// does not match a verified Sender Identity"; generic servers: "553 sender address rejected".
+const UNVERIFIED_SENDER = /not verified|verified Sender Identity|sender (address )?(rejected|not allowed)/i;
+
 function isRecipientCommand(command: string | undefined): boolean {
   return command !== undefined && /^RCPT/i.test(command);
 }
@@ -46,6 +50,9 @@ export function classifySmtpError(raw: unknown): EmailError {
   }
   if (responseCode === 552 || (code === 'EMESSAGE' && /size/i.test(detail))) {
     return new EmailError('MESSAGE_TOO_LARGE', detail, details);
+  }
+  if (responseCode !== undefined && responseCode >= 500 && UNVERIFIED_SENDER.test(err.response ?? detail)) {
+    return new EmailError('SENDER_REJECTED', detail, details);
   }
   if (
     responseCode !== undefined &&

@@ -5,6 +5,7 @@ export type EmailErrorCode =
   | 'CONNECTION_FAILED'
   | 'TLS_FAILED'
   | 'RECIPIENT_REJECTED'
+  | 'SENDER_REJECTED'
   | 'MESSAGE_TOO_LARGE'
   | 'SERVER_ERROR'
   | 'INVALID_ADDRESS'
@@ -54,6 +55,12 @@ export const EMAIL_ERRORS: Readonly<Record<EmailErrorCode, Remedy>> = Object.fre
     summary: 'the SMTP server rejected the recipient',
     remedy: 'check the recipient address, and that SMTP_FROM_EMAIL is a sender the service has verified',
     remedyKo: '수신자 이메일 주소 확인, 발신자 이메일 주소(SMTP_FROM_EMAIL) 검증 확인',
+  },
+  SENDER_REJECTED: {
+    summary: 'the SMTP service refused the sender',
+    remedy:
+      'verify SMTP_FROM_EMAIL (or its domain) with the service: an SES verified identity (and, in the SES sandbox, the recipients too), a SendGrid Sender Identity',
+    remedyKo: '발신자 이메일 주소 검증 (SMTP_FROM_EMAIL을 SES/SendGrid에서 인증된 발신자로 등록)',
   },
   MESSAGE_TOO_LARGE: {
     summary: 'the SMTP server refused the message as too large',

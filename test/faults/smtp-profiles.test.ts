@@ -63,7 +63,7 @@ describe('ses profile', () => {
     });
   });
 
-  it("an unverified sender: SES's 554 at the end of DATA, nothing stored; the app gets SERVER_ERROR (permanent)", async () => {
+  it("an unverified sender: SES's 554 at the end of DATA, nothing stored; the app gets SENDER_REJECTED (permanent)", async () => {
     const before = rig.mail.messages().length;
     const err = await failure(
       rig.app({ SMTP_FROM_EMAIL: 'noreply@unverified.example' }).email.send('anyone@example.net', CONTENT),
@@ -72,8 +72,9 @@ describe('ses profile', () => {
     expect(err.response).toBe(
       '554 Message rejected: Email address is not verified. The following identities failed the check in region US-EAST-1: Focus Mate <noreply@unverified.example>, noreply@unverified.example',
     );
-    // classifySmtpError maps a 5xx after DATA to SERVER_ERROR; not retried.
-    expect(err.code).toBe('SERVER_ERROR');
+    // An unverified identity is the sender's problem, with its own remedy; not retried.
+    expect(err.code).toBe('SENDER_REJECTED');
+    expect(err.message).toContain('SMTP_FROM_EMAIL');
     expect(err.transient).toBe(false);
     expect(err.attempts).toBe(1);
     expect(rig.mail.messages()).toHaveLength(before);
@@ -103,6 +104,8 @@ describe('ses profile', () => {
       expect(err.response).toBe(
         '554 Message rejected: Email address is not verified. The following identities failed the check in region AP-NORTHEAST-2: member@example.net',
       );
+      // SES words a sandboxed recipient like an unverified sender; the remedy names both.
+      expect(err.code).toBe('SENDER_REJECTED');
     } finally {
       await sandbox.stop();
     }
@@ -143,5 +146,6 @@ describe('sendgrid profile', () => {
     const err = await failure(other.email.send('a@example.com', CONTENT));
     expect(err.responseCode).toBe(550);
     expect(err.response).toMatch(/^550 The from address does not match a verified Sender Identity\./);
+    expect(err.code).toBe('SENDER_REJECTED');
   });
 });
