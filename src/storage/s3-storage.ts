@@ -134,6 +134,9 @@ export class S3Storage implements Storage {
         requestHandler: {
           connectionTimeout: options.connectionTimeoutMs ?? 5_000,
           requestTimeout: options.requestTimeoutMs ?? 60_000,
+          // Without it the SDK only logs a warning and the app waits forever on an endpoint that
+          // accepts and never answers (the guide's S3 "Connection timeout").
+          throwOnRequestTimeout: true,
         },
       });
   }

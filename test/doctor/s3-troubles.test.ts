@@ -137,11 +137,9 @@ test('"Connection timeout": an endpoint that accepts and never answers', async (
   expect(run.check('s3.put').status).toBe('skip');
 });
 
-// App gap, pinned: S3Storage passes requestTimeoutMs to the SDK, whose request timeout only logs
-// a warning unless `throwOnRequestTimeout` is set, so against a stalling endpoint the app's own
-// adapter waits forever instead of failing with CONNECTION_FAILED. When src/storage fixes it,
-// this test starts failing: turn it into a plain test.
-test.fails("app gap: the app's own S3Storage never times out a request that gets no answer", async ({
+// The SDK's request timeout only logs a warning unless `throwOnRequestTimeout` is set; S3Storage
+// sets it, so against a stalling endpoint the app fails with CONNECTION_FAILED instead of waiting.
+test("the app's own S3Storage times out a request that gets no answer: CONNECTION_FAILED", async ({
   stack,
 }) => {
   await using stall = await startStallingServer();
