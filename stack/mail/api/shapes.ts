@@ -1,6 +1,7 @@
 // Our summaries in Mailpit's JSON shapes (server/apiv1, internal/storage/structs.go).
 import { createHash } from 'node:crypto';
 import type { Attachment, ParsedMail } from 'mailparser';
+import { headerValue } from '../parse/header-value.ts';
 import type { AttachmentSummary, MailAddress, MessageSummary } from '../store/types.ts';
 
 export interface MailpitAddress {
@@ -60,7 +61,7 @@ export function fullMessage(m: MessageSummary, mail: ParsedMail) {
   });
   const listUnsubscribe = mail.headerLines.find((h) => h.key === 'list-unsubscribe');
   const listUnsubscribePost = mail.headerLines.find((h) => h.key === 'list-unsubscribe-post');
-  const value = (line: string | undefined) => (line ? line.slice(line.indexOf(':') + 1).trim() : '');
+  const value = (line: string | undefined) => (line ? headerValue(line) : '');
   const header = value(listUnsubscribe?.line);
   return {
     ID: m.id,
