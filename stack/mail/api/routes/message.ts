@@ -1,6 +1,7 @@
 // One message: GET /api/v1/message/{ID|latest}[/raw|/headers|/part/{PartID}|/extract].
 import { MailError } from '../../errors.ts';
 import { extract } from '../../parse/extract.ts';
+import { compileFilter } from '../../search/filter.ts';
 import type { MessageSummary } from '../../store/types.ts';
 import type { ApiContext, Route } from '../context.ts';
 import { headerMap } from '../headers.ts';
@@ -10,21 +11,27 @@ import { fullMessage } from '../shapes.ts';
 
 const ID = '([^/]+)';
 
-/** `latest` honours ?scope= so parallel tests each get their own latest message. */
+/**
+ * `latest` is the newest message, or as in Mailpit the newest one matching ?query= (a search);
+ * ?scope= (ours) limits it to one scope, so parallel tests each get their own latest message.
+ * Every sub-resource (/raw, /headers, /part/…, /extract, /view) resolves `latest` the same way.
+ */
 export function resolveMessage(ctx: ApiContext, id: string, url: URL): MessageSummary {
   const decoded = decodeURIComponent(id);
+  if (decoded !== 'latest') {
+    const m = ctx.store.get(decoded);
+    if (!m) throw new MailError('NOT_FOUND', 'Message not found');
+    return m;
+  }
   const scope = url.searchParams.get('scope');
-  const m =
-    decoded === 'latest'
-      ? scope
-        ? ctx.store.list().find((x) => x.scopes.includes(scope))
-        : ctx.store.latest()
-      : ctx.store.get(decoded);
-  if (!m)
-    throw new MailError(
-      'NOT_FOUND',
-      decoded === 'latest' ? 'Message not found: no messages' : 'Message not found',
-    );
+  const query = (url.searchParams.get('query') ?? '').trim();
+  let m: MessageSummary | undefined;
+  if (!scope && !query) m = ctx.store.latest();
+  else {
+    const match = compileFilter({ scope: scope || undefined, query });
+    m = ctx.store.list().find(match);
+  }
+  if (!m) throw new MailError('NOT_FOUND', 'Message not found');
   return m;
 }
 
