@@ -46,6 +46,20 @@ it('English code wording, OTP-Token header, and no false positives from years, p
   expect(found.links.map((l) => l.url)).toEqual(['https://x.test/12345678']);
 });
 
+it('finds a code laid out one digit per span, not a digit-by-digit false split', async () => {
+  await transport(mail).sendMail({
+    from: 'noreply@focusmate.com',
+    to: 'user@example.com',
+    subject: 'Your sign-in code',
+    html: '<p>Your verification code:</p><div><span>4</span><span>8</span><span>2</span><span>9</span><span>1</span><span>3</span></div><p>It expires in 10 minutes.</p>',
+  });
+  const [m] = await mail.waitFor({ subject: 'Your sign-in code', timeout: 2000 });
+  const found = await mail.extract(m!.id);
+  expect(found.codes).toEqual([
+    { code: '482913', context: 'Your verification code: 482913 It expires in 10 minutes.', source: 'html' },
+  ]);
+});
+
 it('serves a hostile attachment name as a plain file name, with Content-Disposition: attachment', async () => {
   await transport(mail).sendMail({
     from: 'a@example.com',

@@ -60,3 +60,16 @@ describe('memory store', () => {
     await expect(store.add(Buffer.from('x'), fields('x', 1))).rejects.toMatchObject({ code: 'STORE_CLOSED' });
   });
 });
+
+describe('tags in the store', () => {
+  it('one tag whatever its case: the first spelling names it until no message carries it', async () => {
+    const store = await createStore('memory');
+    const tagged = (subject: string, tags: string[]) => ({ ...fields(subject, 1), tags });
+    const a = await store.add(Buffer.from('a'), tagged('a', ['Zed']));
+    const b = await store.add(Buffer.from('b'), tagged('b', ['zed', 'other']));
+    expect(b.tags).toEqual(['Zed', 'other']);
+    await store.delete([a.id, b.id]);
+    const c = await store.add(Buffer.from('c'), tagged('c', ['zed']));
+    expect(c.tags).toEqual(['zed']);
+  });
+});

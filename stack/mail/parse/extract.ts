@@ -1,6 +1,7 @@
 // Links and one-time codes a test wants out of a verification or invitation mail.
 import type { ParsedMail } from 'mailparser';
-import { collapseWhitespace, decodeEntities, htmlToText } from './html-text.ts';
+import { decodeEntities } from './html-entities.ts';
+import { collapseWhitespace, htmlToText } from './html-text.ts';
 
 export interface ExtractedLink {
   url: string;

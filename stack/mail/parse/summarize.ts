@@ -1,11 +1,14 @@
 // Raw message + how it arrived → the summary the store keeps in memory.
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
+import { cleanString } from '../search/query.ts';
 import type { AttachmentSummary, MailAddress, MessageSummary, SessionRecord } from '../store/types.ts';
-import { collapseWhitespace, htmlToText } from './html-text.ts';
+import { headerValue } from './header-value.ts';
+import { stripHtml } from './html-text.ts';
 import { PARSE_OPTIONS } from './parse-options.ts';
 import { deriveScopes, SCOPE_HEADER } from './scopes.ts';
+import { createSnippet } from './snippet.ts';
+import { messageTags } from './tags.ts';
 
-const SNIPPET_CHARS = 250;
 /** Free-text search looks at this much of each message; the raw message is always kept whole. */
 const SEARCH_TEXT_CHARS = 64 * 1024;
 const HTML_TO_STRIP = 256 * 1024;
@@ -25,9 +28,7 @@ export function addresses(value: AddressObject | AddressObject[] | undefined): M
 }
 
 function headerStrings(mail: ParsedMail, key: string): string[] {
-  return mail.headerLines
-    .filter((h) => h.key === key)
-    .map((h) => h.line.slice(h.line.indexOf(':') + 1).trim());
+  return mail.headerLines.filter((h) => h.key === key).map((h) => headerValue(h.line));
 }
 
 function attachmentSummaries(mail: ParsedMail): AttachmentSummary[] {
@@ -61,25 +62,26 @@ export async function summarize(raw: Buffer, session: SessionRecord): Promise<Su
   }
   const from = addresses(mail.from)[0] ?? null;
   const html = typeof mail.html === 'string' ? mail.html : '';
+  const text = mail.text ?? '';
   // Only the start of a body feeds the snippet and the (capped) search text; stripping a 20 MB
   // HTML body whole would hold the event loop for nothing.
-  const bodyText = collapseWhitespace(
-    html ? htmlToText(html.slice(0, HTML_TO_STRIP)) : (mail.text ?? '').slice(0, SEARCH_TEXT_CHARS),
-  );
+  const stripped = html ? stripHtml(html.slice(0, HTML_TO_STRIP)) : undefined;
   const attachments = attachmentSummaries(mail);
   const headerText = ['from', 'subject', 'to', 'cc', 'bcc', 'reply-to', 'return-path']
     .flatMap((k) => headerStrings(mail, k))
     .join(' ');
   const subject = mail.subject ?? '';
-  const searchText = collapseWhitespace(
-    `${headerText} ${subject} ${[from, ...to, ...cc, ...bcc].map((a) => (a ? `${a.name} ${a.address}` : '')).join(' ')} ${bodyText} ${attachments.map((a) => a.fileName).join(' ')}`,
-  )
-    .toLowerCase()
-    .slice(0, SEARCH_TEXT_CHARS);
-  const tags = headerStrings(mail, 'x-tags')
-    .flatMap((v) => v.split(','))
-    .map((t) => t.trim())
-    .filter(Boolean);
+  const addressText = [from, ...to, ...cc, ...bcc].map((a) => (a ? `${a.name} ${a.address}` : '')).join(' ');
+  // As Mailpit: the HTML body's text with its link targets, or the text body when that is empty;
+  // file names of attachments (not of inline parts); then its cleanString.
+  const bodyText = stripped?.searchable || text.slice(0, SEARCH_TEXT_CHARS);
+  const fileNames = attachments
+    .filter((a) => !a.inline)
+    .map((a) => a.fileName)
+    .join(' ');
+  const searchText = cleanString(
+    `${headerText} ${subject} ${addressText} ${bodyText.slice(0, SEARCH_TEXT_CHARS)} ${fileNames}`,
+  ).slice(0, SEARCH_TEXT_CHARS);
   return {
     messageId: (mail.messageId ?? '').replace(/^<|>$/g, ''),
     subject,
@@ -92,8 +94,8 @@ export async function summarize(raw: Buffer, session: SessionRecord): Promise<Su
     returnPath: (headerStrings(mail, 'return-path')[0] ?? session.mailFrom).replace(/^<|>$/g, ''),
     size: raw.length,
     attachments,
-    snippet: bodyText.slice(0, SNIPPET_CHARS),
-    tags: [...new Set(tags)],
+    snippet: createSnippet(text.slice(0, SEARCH_TEXT_CHARS), html, stripped?.text),
+    tags: messageTags({ xTags: headerStrings(mail, 'x-tags'), addresses: [from, ...to, ...cc, ...bcc] }),
     scopes: deriveScopes({
       user: session.auth?.user,
       rcptTo: session.rcptTo,

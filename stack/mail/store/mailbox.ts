@@ -30,13 +30,18 @@ export class Mailbox implements MailStore {
   #listeners = new Set<StoreListener>();
   #lastSeq = 0;
   #bytes = 0;
+  /** Tags in use, by lower-cased name: the spelling that named it first, and how many carry it. */
+  #tags = new Map<string, { name: string; count: number }>();
   #closed = false;
 
   constructor(backend: RawBackend, caps: MailboxCaps, existing: MessageSummary[] = []) {
     this.kind = backend.kind;
     this.#backend = backend;
     this.#caps = caps;
-    for (const m of [...existing].sort((a, b) => a.seq - b.seq)) this.#index(m);
+    for (const m of [...existing].sort((a, b) => a.seq - b.seq)) {
+      this.#useTags(m);
+      this.#index(m);
+    }
   }
 
   get lastSeq(): number {
@@ -64,9 +69,12 @@ export class Mailbox implements MailStore {
       created: new Date().toISOString(),
       read: false,
     };
+    // Before the await, so that of two messages arriving together the first names the tag.
+    this.#useTags(summary);
     try {
       await this.#backend.put(summary, raw);
     } catch (err) {
+      this.#dropTags(summary);
       throw new MailError('STORE_FAILED', `Storing message failed: ${(err as Error).message}`);
     }
     this.#index(summary);
@@ -124,6 +132,27 @@ export class Mailbox implements MailStore {
     await this.#backend.close();
   }
 
+  /** As in Mailpit, a tag is one name whatever its case: "zed" joins an existing "Zed". */
+  #useTags(m: MessageSummary): void {
+    m.tags = m.tags.map((name) => {
+      const tag = this.#tags.get(name.toLowerCase());
+      if (!tag) {
+        this.#tags.set(name.toLowerCase(), { name, count: 1 });
+        return name;
+      }
+      tag.count++;
+      return tag.name;
+    });
+  }
+
+  /** A tag no message carries any more is gone, so its next use may spell it anew. */
+  #dropTags(m: MessageSummary): void {
+    for (const name of m.tags) {
+      const tag = this.#tags.get(name.toLowerCase());
+      if (tag && --tag.count === 0) this.#tags.delete(name.toLowerCase());
+    }
+  }
+
   #index(m: MessageSummary): void {
     // Inserts keep seq order even if a slower put finishes after a later one.
     let i = this.#ordered.length;
@@ -156,6 +185,7 @@ export class Mailbox implements MailStore {
       if (!m) continue;
       this.#byId.delete(id);
       this.#bytes -= m.size;
+      this.#dropTags(m);
       removed.push(m);
     }
     if (!removed.length) return [];

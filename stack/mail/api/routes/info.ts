@@ -1,5 +1,6 @@
 // GET /api/v1/info, /webui, /tags (Mailpit shapes) and GET /api/v1/ca.pem (ours).
 import { MailError } from '../../errors.ts';
+import { tagCounts } from '../../parse/tags.ts';
 import type { Route } from '../context.ts';
 import { sendJson, sendText } from '../http.ts';
 
@@ -9,8 +10,7 @@ export const infoRoutes: Route[] = [
     path: /^\/api\/v1\/info$/,
     handle(ctx, { res }) {
       const all = ctx.store.list();
-      const tags: Record<string, number> = {};
-      for (const m of all) for (const t of m.tags) tags[t] = (tags[t] ?? 0) + 1;
+      const tags = Object.fromEntries(tagCounts(all.toReversed().map((m) => m.tags)));
       sendJson(res, 200, {
         Version: ctx.version,
         LatestVersion: ctx.version,
@@ -59,7 +59,14 @@ export const infoRoutes: Route[] = [
     method: 'GET',
     path: /^\/api\/v1\/tags$/,
     handle(ctx, { res }) {
-      sendJson(res, 200, [...new Set(ctx.store.list().flatMap((m) => m.tags))].sort());
+      sendJson(res, 200, [
+        ...tagCounts(
+          ctx.store
+            .list()
+            .toReversed()
+            .map((m) => m.tags),
+        ).keys(),
+      ]);
     },
   },
   {

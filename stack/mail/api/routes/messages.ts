@@ -1,5 +1,6 @@
 // GET/PUT/DELETE /api/v1/messages and GET/DELETE /api/v1/search (Mailpit's list shapes).
 import { MailError } from '../../errors.ts';
+import { tagCounts } from '../../parse/tags.ts';
 import { compileQuery } from '../../search/query.ts';
 import type { MessageSummary } from '../../store/types.ts';
 import { type Route, scopedList } from '../context.ts';
@@ -10,7 +11,7 @@ function summaryResponse(url: URL, inScope: MessageSummary[], matching: MessageS
   const start = intParam(url, 'start', 0);
   const limit = intParam(url, 'limit', 50, 0);
   const page = matching.slice(start, start + (limit || 50));
-  const tags = [...new Set(inScope.flatMap((m) => m.tags))].sort();
+  const tags = [...tagCounts(inScope.toReversed().map((m) => m.tags)).keys()];
   return {
     total: inScope.length,
     unread: inScope.filter((m) => !m.read).length,
