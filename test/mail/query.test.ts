@@ -78,10 +78,20 @@ describe('compileQuery', () => {
   });
 
   it('ignores terms Mailpit ignores', () => {
-    expect(run('--- after:notadate')).toHaveLength(2);
+    // Nothing left after cleanString (separators only), or a date that does not parse.
+    expect(run('<> ; after:notadate')).toHaveLength(2);
     // Like Mailpit, a larger: without a valid size is searched as free text.
     expect(run('larger:huge')).toHaveLength(0);
     expect(run('')).toHaveLength(2);
+  });
+
+  it('searches a term of punctuation alone, as Mailpit v1.27.11 does', () => {
+    const c = msg({ subject: 'dots', searchText: 'plain © text ... done' });
+    const find = (q: string) => [a, b, c].filter(compileQuery(q)).map((m) => m.subject);
+    expect(find('...')).toEqual(['dots']);
+    expect(find('©')).toEqual(['dots']);
+    expect(find('-')).toEqual([]);
+    expect(find('!!!')).toEqual(['Team Invitation', 'Other', 'dots']);
   });
 
   it('sizeToBytes', () => {

@@ -111,7 +111,10 @@ function termPredicate(term: string): Predicate | undefined {
   return w ? (m) => m.searchText.includes(w) : undefined;
 }
 
-/** An empty query matches everything. Terms Mailpit ignores (no letters or digits, bad dates) are ignored. */
+/**
+ * An empty query matches everything. Terms Mailpit ignores (nothing left after cleanString, bad
+ * dates or sizes) are ignored; any other term, even punctuation alone ("...", "©"), is searched.
+ */
 export function compileQuery(query: string): Predicate {
   const predicates: Predicate[] = [];
   for (let term of splitTerms(query)) {
@@ -121,8 +124,6 @@ export function compileQuery(query: string): Predicate {
       exclude = true;
       term = term.slice(1);
     }
-    // Mailpit skips terms without an ASCII letter or digit; we accept any letter so Korean works.
-    if (!/[\p{L}\p{N}]/u.test(term)) continue;
     const p = termPredicate(term);
     if (!p) continue;
     // Mailpit's larger:/smaller:/after:/before: negations are the opposite comparison, which
