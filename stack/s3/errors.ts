@@ -79,6 +79,7 @@ export const S3_ERRORS = {
   ],
   MalformedPOSTRequest: [400, 'The body of your POST request is not well-formed multipart/form-data.'],
   MalformedPolicy: [400, 'Policy has invalid resource'],
+  'KMS.NotFoundException': [400, 'Invalid keyId'],
   MalformedXML: [
     400,
     'The XML you provided was not well-formed or did not validate against our published schema',

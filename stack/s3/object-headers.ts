@@ -2,6 +2,7 @@
 // metadata (x-amz-meta-*, 2 KB as AWS counts it), tags (x-amz-tagging), SSE, checksums.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { S3Error } from './errors.ts';
+import { type ObjectSse, sseHeaders } from './sse.ts';
 import type { ObjectRecord } from './storage/types.ts';
 import { parseTagQuery } from './tags.ts';
 
@@ -18,6 +19,9 @@ export type ContentMeta = Pick<
   | 'userMeta'
   | 'storageClass'
   | 'sse'
+  | 'sseKmsKeyId'
+  | 'bucketKeyEnabled'
+  | 'sseContext'
 >;
 
 function one(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -46,21 +50,6 @@ const STORAGE_CLASSES = new Set([
   'GLACIER_IR',
   'EXPRESS_ONEZONE',
 ]);
-
-/** Server-side encryption as requested; every object is SSE-S3 on AWS since January 2023. */
-export function requestedSse(headers: IncomingHttpHeaders): string {
-  const sse = one(headers, 'x-amz-server-side-encryption');
-  if (sse === undefined || sse === 'AES256') return 'AES256';
-  if (sse === 'aws:kms' || sse === 'aws:kms:dsse') {
-    throw new S3Error('NotImplemented', 'SSE-KMS is not implemented by this server yet', {
-      Header: 'x-amz-server-side-encryption',
-    });
-  }
-  throw new S3Error('InvalidArgument', 'The encryption method specified is not supported', {
-    ArgumentName: 'x-amz-server-side-encryption',
-    ArgumentValue: sse,
-  });
-}
 
 export function refuseSseC(headers: IncomingHttpHeaders): void {
   if (headers['x-amz-server-side-encryption-customer-algorithm'] !== undefined) {
@@ -108,7 +97,8 @@ export function userMetaFrom(headers: IncomingHttpHeaders): Record<string, strin
   return meta;
 }
 
-export function contentMetaFrom(headers: IncomingHttpHeaders): ContentMeta {
+/** `sse`: what resolveSse decided from the headers and the bucket's default encryption. */
+export function contentMetaFrom(headers: IncomingHttpHeaders, sse: ObjectSse): ContentMeta {
   const storageClass = one(headers, 'x-amz-storage-class') ?? 'STANDARD';
   if (!STORAGE_CLASSES.has(storageClass))
     throw new S3Error('InvalidStorageClass', undefined, { StorageClassRequested: storageClass });
@@ -123,7 +113,7 @@ export function contentMetaFrom(headers: IncomingHttpHeaders): ContentMeta {
     expires: one(headers, 'expires'),
     userMeta: userMetaFrom(headers),
     storageClass,
-    sse: requestedSse(headers),
+    ...sse,
   };
 }
 
@@ -152,7 +142,7 @@ export function setObjectHeaders(res: ServerResponse, rec: ObjectRecord): void {
   if (rec.cacheControl) res.setHeader('Cache-Control', rec.cacheControl);
   if (rec.expires) res.setHeader('Expires', rec.expires);
   for (const [k, v] of Object.entries(rec.userMeta)) res.setHeader(`x-amz-meta-${k}`, v);
-  if (rec.sse) res.setHeader('x-amz-server-side-encryption', rec.sse);
+  for (const [k, v] of Object.entries(sseHeaders(rec))) res.setHeader(k, v);
   if (rec.storageClass !== 'STANDARD') res.setHeader('x-amz-storage-class', rec.storageClass);
   if (rec.tags.length) res.setHeader('x-amz-tagging-count', String(rec.tags.length));
   if (rec.parts) res.setHeader('x-amz-mp-parts-count', String(rec.parts.length));

@@ -3,6 +3,7 @@ import type { DecisionRecord } from './authz/decision-log.ts';
 import type { AccessDecision, Authorizer } from './authz/types.ts';
 import type { S3FaultRule } from './faults/s3-rules.ts';
 import type { IdentitySeed } from './identity-registry.ts';
+import type { KmsKeyring } from './sse.ts';
 
 export type StorageOption = 'memory' | { type: 'memory' } | { type: 'disk'; dir: string };
 
@@ -80,6 +81,14 @@ export interface S3ServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
   /** Fault rules in force from the start (more via the handle's `faults`). @default [] */
   faults?: S3FaultRule[];
+  /**
+   * KMS keys that SSE-KMS requests may name: key ids (UUIDs, answered as
+   * `arn:aws:kms:<region>:000000000000:key/<id>`) and aliases (`alias/name`, given a stable
+   * key id). A key not listed is refused with 400 KMS.NotFoundException as S3 does.
+   * `alias/aws/s3` (the AWS managed key used when aws:kms names none) is always known.
+   * @default [] (only alias/aws/s3)
+   */
+  kmsKeys?: string[];
 }
 
 export interface ResolvedOptions {
@@ -99,6 +108,7 @@ export interface ResolvedOptions {
   stopTimeoutMs: number;
   tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
   faults: S3FaultRule[];
+  kms: KmsKeyring;
 }
 
 export const FIVE_GIB = 5 * 1024 ** 3;

@@ -5,6 +5,7 @@ import { S3Error } from './errors.ts';
 import * as bucket from './ops/bucket.ts';
 import * as bucketConfig from './ops/bucket-config.ts';
 import * as cors from './ops/bucket-cors.ts';
+import * as encryption from './ops/bucket-encryption.ts';
 import * as policy from './ops/bucket-policy.ts';
 import { copyObject } from './ops/copy-object.ts';
 import { deleteObject, deleteObjects } from './ops/delete-objects.ts';
@@ -68,7 +69,6 @@ const listing = (ctx: RequestContext) => listConditions(ctx.query);
 const UNIMPLEMENTED_BUCKET: [string[], string, string][] = [
   [['PUT', 'DELETE'], 'lifecycle', 'PutBucketLifecycleConfiguration'],
   [['PUT'], 'versioning', 'PutBucketVersioning'],
-  [['PUT', 'DELETE'], 'encryption', 'PutBucketEncryption'],
   [['GET', 'PUT', 'DELETE'], 'website', 'BucketWebsite'],
   [['GET', 'PUT'], 'logging', 'BucketLogging'],
   [['GET', 'PUT'], 'notification', 'BucketNotificationConfiguration'],
@@ -266,7 +266,23 @@ export const ROUTES: Route[] = [
     query: ['encryption'],
     operation: 'GetBucketEncryption',
     action: 's3:GetEncryptionConfiguration',
-    handler: bucket.getBucketEncryption,
+    handler: encryption.getBucketEncryption,
+  },
+  {
+    method: 'PUT',
+    scope: 'bucket',
+    query: ['encryption'],
+    operation: 'PutBucketEncryption',
+    action: 's3:PutEncryptionConfiguration',
+    handler: encryption.putBucketEncryption,
+  },
+  {
+    method: 'DELETE',
+    scope: 'bucket',
+    query: ['encryption'],
+    operation: 'DeleteBucketEncryption',
+    action: 's3:PutEncryptionConfiguration',
+    handler: encryption.deleteBucketEncryption,
   },
   {
     method: 'GET',

@@ -17,6 +17,7 @@ import { type ObjectInfo, objectInfo } from './inspect.ts';
 import { FIVE_GIB, type RequestLogEntry, type ResolvedOptions, type S3ServerOptions } from './options.ts';
 import { errorXml } from './respond.ts';
 import { createServerAccess } from './server-access.ts';
+import { KmsKeyring } from './sse.ts';
 import { diskBackends } from './storage/disk-backend.ts';
 import { memoryBackends } from './storage/memory-backend.ts';
 import { Store, type StoreEvent } from './storage/store.ts';
@@ -132,6 +133,7 @@ export function resolveOptions(o: S3ServerOptions = {}): ResolvedOptions {
     stopTimeoutMs: o.stopTimeoutMs ?? 5000,
     tls: o.tls,
     faults: o.faults ?? [],
+    kms: new KmsKeyring(o.region ?? 'us-east-1', o.kmsKeys ?? []),
   };
 }
 

@@ -1,5 +1,5 @@
 // CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, and the read-only answers AWS
-// gives for subresources this server never stores (ACL, versioning, encryption, lifecycle).
+// gives for subresources this server never stores (ACL, versioning, lifecycle).
 
 import { defaultPublicAccessBlock } from '../authz/public-access-block.ts';
 import { readSmallBody } from '../body.ts';
@@ -136,23 +136,6 @@ export async function putAcl(ctx: RequestContext): Promise<void> {
 export async function getBucketVersioning(ctx: RequestContext): Promise<void> {
   ctx.store.requireBucket(ctx.bucket!);
   sendXml(ctx.res, 200, xmlDocument('VersioningConfiguration'));
-}
-
-/** Every bucket has SSE-S3 default encryption on AWS since January 2023. */
-export async function getBucketEncryption(ctx: RequestContext): Promise<void> {
-  ctx.store.requireBucket(ctx.bucket!);
-  sendXml(
-    ctx.res,
-    200,
-    xmlDocument(
-      'ServerSideEncryptionConfiguration',
-      block(
-        'Rule',
-        block('ApplyServerSideEncryptionByDefault', tag('SSEAlgorithm', 'AES256')),
-        tag('BucketKeyEnabled', 'false'),
-      ),
-    ),
-  );
 }
 
 export async function getBucketLifecycle(ctx: RequestContext): Promise<void> {

@@ -11,6 +11,7 @@ import { contentMetaFrom, quotedEtag, tagsFromHeader } from '../object-headers.t
 import { FIVE_GIB } from '../options.ts';
 import { header, objectArn, type RequestContext } from '../request-context.ts';
 import { sendXml } from '../respond.ts';
+import { requestSse, sseHeaders } from '../sse.ts';
 import { isoDate, tag, xmlDocument } from '../xml.ts';
 import { requireObject } from './get-object.ts';
 import { existingTagConditions, requestTagConditions } from './tag-conditions.ts';
@@ -51,7 +52,7 @@ export async function copyObject(ctx: RequestContext): Promise<void> {
   }
   const metaDirective = directive(ctx, 'x-amz-metadata-directive');
   const tagDirective = directive(ctx, 'x-amz-tagging-directive');
-  const requested = contentMetaFrom(ctx.req.headers);
+  const requested = contentMetaFrom(ctx.req.headers, requestSse(ctx, bucket, ctx.req.headers));
   const sameObject = src.bucket === bucket && src.key === key;
   const changesStorage =
     header(ctx, 'x-amz-storage-class') !== undefined && requested.storageClass !== source.storageClass;
@@ -76,6 +77,9 @@ export async function copyObject(ctx: RequestContext): Promise<void> {
           userMeta: source.userMeta,
           storageClass: header(ctx, 'x-amz-storage-class') ? requested.storageClass : source.storageClass,
           sse: requested.sse,
+          sseKmsKeyId: requested.sseKmsKeyId,
+          bucketKeyEnabled: requested.bucketKeyEnabled,
+          sseContext: requested.sseContext,
         };
   const tags = tagDirective === 'REPLACE' ? tagsFromHeader(ctx.req.headers) : source.tags;
   const algorithm =
@@ -114,6 +118,6 @@ export async function copyObject(ctx: RequestContext): Promise<void> {
       tag('ChecksumType', 'FULL_OBJECT'),
       tag(`Checksum${algorithm}`, copied.checksum),
     ),
-    rec.sse ? { 'x-amz-server-side-encryption': rec.sse } : {},
+    sseHeaders(rec, true),
   );
 }

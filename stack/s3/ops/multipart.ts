@@ -12,13 +12,8 @@ import { contentMetaFrom, quotedEtag, tagsFromHeader } from '../object-headers.t
 import { ownerXml } from '../owner.ts';
 import { header, objectArn, type RequestContext } from '../request-context.ts';
 import { sendEmpty, sendXml } from '../respond.ts';
-import type {
-  ChecksumType,
-  ObjectRecord,
-  StoredChecksum,
-  UploadPartRecord,
-  UploadRecord,
-} from '../storage/types.ts';
+import { requestSse, sseHeaders } from '../sse.ts';
+import type { ChecksumType, StoredChecksum, UploadPartRecord, UploadRecord } from '../storage/types.ts';
 import { block, children, isoDate, parseXmlBody, tag, text, xmlDocument } from '../xml.ts';
 import { requireObject } from './get-object.ts';
 import { existingTagConditions } from './tag-conditions.ts';
@@ -70,7 +65,11 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<void> 
     );
   }
   const checksumType = checksumTypeFor(algorithm, header(ctx, 'x-amz-checksum-type'));
-  const meta = { key: ctx.key!, ...contentMetaFrom(ctx.req.headers), tags: tagsFromHeader(ctx.req.headers) };
+  const meta = {
+    key: ctx.key!,
+    ...contentMetaFrom(ctx.req.headers, requestSse(ctx, bucket, ctx.req.headers)),
+    tags: tagsFromHeader(ctx.req.headers),
+  };
   await drainBody(ctx);
   const upload: UploadRecord = {
     uploadId: randomBytes(48).toString('base64url'),
@@ -84,8 +83,7 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<void> 
     parts: {},
   };
   await ctx.store.createUpload(upload);
-  const headers: Record<string, string> = {};
-  if (meta.sse) headers['x-amz-server-side-encryption'] = meta.sse;
+  const headers: Record<string, string> = sseHeaders(meta, true);
   if (algorithm) headers['x-amz-checksum-algorithm'] = algorithm;
   if (checksumType) headers['x-amz-checksum-type'] = checksumType;
   sendXml(
@@ -146,8 +144,7 @@ export async function uploadPart(ctx: RequestContext): Promise<void> {
     blob,
   };
   await ctx.store.putPart(ctx.bucket!, ctx.key!, upload.uploadId, part);
-  const headers: Record<string, string> = { ETag: quotedEtag(part.etag) };
-  if (upload.meta.sse) headers['x-amz-server-side-encryption'] = upload.meta.sse;
+  const headers: Record<string, string> = { ETag: quotedEtag(part.etag), ...sseHeaders(upload.meta) };
   const alg = upload.checksumAlgorithm ?? result.checksum?.algorithm;
   if (alg && part.checksums[alg]) headers[`x-amz-checksum-${alg.toLowerCase()}`] = part.checksums[alg]!;
   sendEmpty(ctx.res, 200, headers);
@@ -196,7 +193,7 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<void> {
       tag('LastModified', isoDate(part.lastModified)),
       upload.checksumAlgorithm ? tag(`Checksum${algorithm}`, copied.checksum) : '',
     ),
-    upload.meta.sse ? { 'x-amz-server-side-encryption': upload.meta.sse } : {},
+    sseHeaders(upload.meta),
   );
 }
 
@@ -359,7 +356,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<void
       rec.checksum ? tag(`Checksum${rec.checksum.algorithm}`, rec.checksum.value) : '',
       rec.checksum ? tag('ChecksumType', rec.checksum.type) : '',
     ),
-    rec.sse ? { 'x-amz-server-side-encryption': rec.sse } : {},
+    sseHeaders(rec),
   );
 }
 

@@ -15,6 +15,7 @@ import { handlePostObject, type PostObjectInput } from '../post-object/index.ts'
 import { POST_AUTH_TYPE, requestConditions } from '../request-conditions.ts';
 import { objectArn, type RequestContext } from '../request-context.ts';
 import { sendEmpty, sendXml } from '../respond.ts';
+import { requestSse } from '../sse.ts';
 import { objectChecksum } from './put-object.ts';
 import { tagConditions } from './tag-conditions.ts';
 
@@ -83,7 +84,7 @@ async function storeFormFile(
   input: PostObjectInput & { body: Readable; identity: Identity | null },
 ): Promise<{ etag: string; size: number }> {
   const headers = objectHeaders(input);
-  const meta = contentMetaFrom(headers);
+  const meta = contentMetaFrom(headers, requestSse(ctx, bucket, headers));
   const tags = tagsFromHeader(headers);
   // The form's Content-MD5 and x-amz-checksum-* fields are verified like PutObject's headers;
   // the size limits are the form module's (content-length-range and the server's cap).

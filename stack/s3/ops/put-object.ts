@@ -7,6 +7,7 @@ import type { IngestResult } from '../ingest/types.ts';
 import { contentMetaFrom, quotedEtag, tagsFromHeader } from '../object-headers.ts';
 import type { RequestContext } from '../request-context.ts';
 import { sendEmpty } from '../respond.ts';
+import { requestSse, sseHeaders } from '../sse.ts';
 import type { StoredChecksum } from '../storage/types.ts';
 
 /** The checksum an object keeps: the one the client declared, else CRC64NVME as S3 computes by default. */
@@ -22,7 +23,7 @@ export function checksumResponseHeaders(c: StoredChecksum | undefined): Record<s
 export async function putObject(ctx: RequestContext): Promise<void> {
   const bucket = ctx.store.requireBucket(ctx.bucket!).name;
   const key = ctx.key!;
-  const meta = contentMetaFrom(ctx.req.headers);
+  const meta = contentMetaFrom(ctx.req.headers, requestSse(ctx, bucket, ctx.req.headers));
   const tags = tagsFromHeader(ctx.req.headers);
   const conditions = writeConditionsFrom(ctx.req.headers);
   const { blob, result } = await ingestToBlob(ctx);
@@ -48,7 +49,7 @@ export async function putObject(ctx: RequestContext): Promise<void> {
   }
   sendEmpty(ctx.res, 200, {
     ETag: quotedEtag(rec.etag),
-    ...(rec.sse ? { 'x-amz-server-side-encryption': rec.sse } : {}),
+    ...sseHeaders(rec, true),
     ...(result.checksum ? checksumResponseHeaders(checksum) : {}),
   });
 }

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type { CorsRule } from '../authz/cors.ts';
 import type { PublicAccessBlockFlags as PublicAccessBlock } from '../authz/policy-types.ts';
 import type { ChecksumAlgorithm } from '../ingest/types.ts';
+import type { BucketEncryption } from '../sse.ts';
 
 export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
 
@@ -21,6 +22,8 @@ export interface BucketConfigs {
   cors?: CorsRule[];
   publicAccessBlock?: PublicAccessBlock;
   tagging?: [string, string][];
+  /** Default encryption; absent means SSE-S3, as every AWS bucket since January 2023. */
+  encryption?: BucketEncryption;
 }
 
 // The shapes are the access-control engine's own, so stored configs need no conversion.
@@ -70,6 +73,11 @@ export interface ObjectRecord {
   tags: [string, string][];
   checksum?: StoredChecksum;
   sse?: string;
+  /** KMS key ARN for aws:kms / aws:kms:dsse. */
+  sseKmsKeyId?: string;
+  bucketKeyEnabled?: boolean;
+  /** x-amz-server-side-encryption-context as sent (base64 JSON). */
+  sseContext?: string;
   storageClass: string;
   /** Present for multipart objects: part boundaries for `partNumber` reads and attributes. */
   parts?: ObjectPart[];

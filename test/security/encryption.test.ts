@@ -1,0 +1,313 @@
+// Default encryption and SSE-KMS through the real SDK against the embedded server: bucket
+// encryption config, the SSE headers AWS echoes on every write and read, unknown KMS keys
+// refused as S3 refuses them, and the bucket default applied to writes that name none.
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteBucketEncryptionCommand,
+  GetBucketEncryptionCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutBucketEncryptionCommand,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type S3Server, startS3Server } from '../../stack/s3/server.ts';
+import { KmsKeyring } from '../../stack/s3/sse.ts';
+import { client, ROOT } from '../s3/fixtures.ts';
+
+const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const KEY_ARN = `arn:aws:kms:eu-west-1:000000000000:key/${KEY_ID}`;
+const REGION = 'eu-west-1';
+
+let server: S3Server;
+let s3: S3Client;
+const managedArn = new KmsKeyring(REGION, []).list()[0]!.arn;
+const appAliasArn = new KmsKeyring(REGION, ['alias/focusmate-uploads']).list()[1]!.arn;
+
+async function rejects(p: Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
+  }
+  throw new Error('expected the request to fail');
+}
+
+beforeAll(async () => {
+  server = await startS3Server({
+    region: REGION,
+    identities: [ROOT],
+    kmsKeys: [KEY_ID, 'alias/focusmate-uploads'],
+  });
+  s3 = client(server.url, ROOT, REGION);
+  for (const b of ['enc', 'kms-default', 'config'])
+    await s3.send(
+      new CreateBucketCommand({ Bucket: b, CreateBucketConfiguration: { LocationConstraint: REGION } }),
+    );
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  await server?.stop();
+});
+
+describe('bucket default encryption configuration', () => {
+  it('answers SSE-S3 before any configuration, stores a KMS rule, and Delete resets to SSE-S3', async () => {
+    const before = await s3.send(new GetBucketEncryptionCommand({ Bucket: 'config' }));
+    expect(before.ServerSideEncryptionConfiguration?.Rules).toEqual([
+      { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false },
+    ]);
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: 'config',
+        ServerSideEncryptionConfiguration: {
+          Rules: [
+            {
+              ApplyServerSideEncryptionByDefault: {
+                SSEAlgorithm: 'aws:kms',
+                KMSMasterKeyID: 'alias/focusmate-uploads',
+              },
+              BucketKeyEnabled: true,
+            },
+          ],
+        },
+      }),
+    );
+    const after = await s3.send(new GetBucketEncryptionCommand({ Bucket: 'config' }));
+    expect(after.ServerSideEncryptionConfiguration?.Rules).toEqual([
+      {
+        ApplyServerSideEncryptionByDefault: {
+          SSEAlgorithm: 'aws:kms',
+          KMSMasterKeyID: 'alias/focusmate-uploads',
+        },
+        BucketKeyEnabled: true,
+      },
+    ]);
+    await s3.send(new DeleteBucketEncryptionCommand({ Bucket: 'config' }));
+    const reset = await s3.send(new GetBucketEncryptionCommand({ Bucket: 'config' }));
+    expect(reset.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault).toEqual({
+      SSEAlgorithm: 'AES256',
+    });
+  });
+
+  it('refuses an unknown algorithm (MalformedXML) and a KMS key on an AES256 rule (InvalidArgument)', async () => {
+    const bad = await rejects(
+      s3.send(
+        new PutBucketEncryptionCommand({
+          Bucket: 'config',
+          ServerSideEncryptionConfiguration: {
+            Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'DES' as 'AES256' } }],
+          },
+        }),
+      ),
+    );
+    expect(bad).toMatchObject({ name: 'MalformedXML', status: 400 });
+    const keyOnAes = await rejects(
+      s3.send(
+        new PutBucketEncryptionCommand({
+          Bucket: 'config',
+          ServerSideEncryptionConfiguration: {
+            Rules: [
+              { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256', KMSMasterKeyID: KEY_ID } },
+            ],
+          },
+        }),
+      ),
+    );
+    expect(keyOnAes).toMatchObject({ name: 'InvalidArgument', status: 400 });
+  });
+});
+
+describe('SSE on writes and reads', () => {
+  it('echoes SSE-S3 on Put, Get and Head', async () => {
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: 'enc', Key: 'a.txt', Body: 'a', ServerSideEncryption: 'AES256' }),
+    );
+    expect(put.ServerSideEncryption).toBe('AES256');
+    expect(put.SSEKMSKeyId).toBeUndefined();
+    const head = await s3.send(new HeadObjectCommand({ Bucket: 'enc', Key: 'a.txt' }));
+    expect(head.ServerSideEncryption).toBe('AES256');
+  });
+
+  it('echoes SSE-KMS with the key ARN and the bucket-key flag on Put, Get, Head and Copy', async () => {
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: 'enc',
+        Key: 'k.txt',
+        Body: 'kms',
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: KEY_ID,
+        BucketKeyEnabled: true,
+        SSEKMSEncryptionContext: Buffer.from(JSON.stringify({ app: 'focusmate' })).toString('base64'),
+      }),
+    );
+    expect(put).toMatchObject({
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: KEY_ARN,
+      BucketKeyEnabled: true,
+    });
+    const get = await s3.send(new GetObjectCommand({ Bucket: 'enc', Key: 'k.txt' }));
+    expect(get).toMatchObject({
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: KEY_ARN,
+      BucketKeyEnabled: true,
+    });
+    expect(await get.Body?.transformToString()).toBe('kms');
+    const head = await s3.send(new HeadObjectCommand({ Bucket: 'enc', Key: 'k.txt' }));
+    expect(head).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KEY_ARN });
+    // A copy takes the destination's encryption (its headers, else the bucket default), not the source's.
+    const plain = await s3.send(
+      new CopyObjectCommand({ Bucket: 'enc', Key: 'k-copy.txt', CopySource: 'enc/k.txt' }),
+    );
+    expect(plain.ServerSideEncryption).toBe('AES256');
+    expect(plain.SSEKMSKeyId).toBeUndefined();
+    const kms = await s3.send(
+      new CopyObjectCommand({
+        Bucket: 'enc',
+        Key: 'k-copy2.txt',
+        CopySource: 'enc/a.txt',
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: `arn:aws:kms:${REGION}:000000000000:alias/focusmate-uploads`,
+      }),
+    );
+    expect(kms).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: appAliasArn });
+    expect(kms.BucketKeyEnabled).toBeUndefined();
+  });
+
+  it('uses the AWS managed key alias/aws/s3 when aws:kms names no key', async () => {
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: 'enc', Key: 'm.txt', Body: 'm', ServerSideEncryption: 'aws:kms' }),
+    );
+    expect(put).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: managedArn });
+    expect(managedArn).toMatch(/^arn:aws:kms:eu-west-1:000000000000:key\/[0-9a-f-]{36}$/);
+  });
+
+  it('carries SSE-KMS through a multipart upload (Create, UploadPart, Complete, Head)', async () => {
+    const created = await s3.send(
+      new CreateMultipartUploadCommand({
+        Bucket: 'enc',
+        Key: 'big.bin',
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: KEY_ARN,
+      }),
+    );
+    expect(created).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KEY_ARN });
+    const part = await s3.send(
+      new UploadPartCommand({
+        Bucket: 'enc',
+        Key: 'big.bin',
+        UploadId: created.UploadId,
+        PartNumber: 1,
+        Body: 'p1',
+      }),
+    );
+    expect(part).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KEY_ARN });
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'enc',
+        Key: 'big.bin',
+        UploadId: created.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
+    expect(done).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KEY_ARN });
+    const head = await s3.send(new HeadObjectCommand({ Bucket: 'enc', Key: 'big.bin' }));
+    expect(head).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KEY_ARN });
+  });
+
+  it('refuses a KMS key the server does not know with 400 KMS.NotFoundException, storing nothing', async () => {
+    const unknownId = await rejects(
+      s3.send(
+        new PutObjectCommand({
+          Bucket: 'enc',
+          Key: 'x.txt',
+          Body: 'x',
+          ServerSideEncryption: 'aws:kms',
+          SSEKMSKeyId: '00000000-0000-4000-8000-000000000000',
+        }),
+      ),
+    );
+    expect(unknownId).toMatchObject({ name: 'KMS.NotFoundException', status: 400 });
+    expect(unknownId.message).toContain('does not exist');
+    const notAnId = await rejects(
+      s3.send(
+        new CreateMultipartUploadCommand({
+          Bucket: 'enc',
+          Key: 'x.txt',
+          ServerSideEncryption: 'aws:kms',
+          SSEKMSKeyId: 'aws/s3',
+        }),
+      ),
+    );
+    expect(notAnId).toMatchObject({
+      name: 'KMS.NotFoundException',
+      status: 400,
+      message: 'Invalid keyId aws/s3',
+    });
+    expect(server.headObject('enc', 'x.txt')).toBeUndefined();
+  });
+
+  it('refuses a KMS key id without aws:kms, and an unknown algorithm', async () => {
+    const keyOnly = await rejects(
+      s3.send(new PutObjectCommand({ Bucket: 'enc', Key: 'y.txt', Body: 'y', SSEKMSKeyId: KEY_ID })),
+    );
+    expect(keyOnly).toMatchObject({ name: 'InvalidArgument', status: 400 });
+    const alg = await rejects(
+      s3.send(
+        new PutObjectCommand({
+          Bucket: 'enc',
+          Key: 'y.txt',
+          Body: 'y',
+          ServerSideEncryption: 'DES' as 'AES256',
+        }),
+      ),
+    );
+    expect(alg).toMatchObject({ name: 'InvalidArgument', status: 400 });
+  });
+
+  it('applies and echoes the bucket default when a write names no encryption', async () => {
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: 'kms-default',
+        ServerSideEncryptionConfiguration: {
+          Rules: [
+            {
+              ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: KEY_ARN },
+              BucketKeyEnabled: true,
+            },
+          ],
+        },
+      }),
+    );
+    const put = await s3.send(new PutObjectCommand({ Bucket: 'kms-default', Key: 'd.txt', Body: 'd' }));
+    expect(put).toMatchObject({
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: KEY_ARN,
+      BucketKeyEnabled: true,
+    });
+    const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'kms-default', Key: 'd2.bin' }));
+    expect(mpu).toMatchObject({
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: KEY_ARN,
+      BucketKeyEnabled: true,
+    });
+    // Asking for SSE-S3 explicitly overrides the default.
+    const aes = await s3.send(
+      new PutObjectCommand({
+        Bucket: 'kms-default',
+        Key: 'e.txt',
+        Body: 'e',
+        ServerSideEncryption: 'AES256',
+      }),
+    );
+    expect(aes.ServerSideEncryption).toBe('AES256');
+    expect(aes.BucketKeyEnabled).toBeUndefined();
+    expect(server.headObject('kms-default', 'd.txt')?.serverSideEncryption).toBe('aws:kms');
+  });
+});
