@@ -4,7 +4,11 @@ import type { ConfigIssue } from './config-error.ts';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Variables whose values never appear in errors or printed settings. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['SMTP_PASSWORD', 'AWS_SECRET_ACCESS_KEY']);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'SMTP_PASSWORD',
+  'AWS_SECRET_ACCESS_KEY',
+  'SMTP_DKIM_PRIVATE_KEY',
+]);
 
 const TRUE_WORDS = new Set(['true', '1', 'yes']);
 const FALSE_WORDS = new Set(['false', '0', 'no']);

@@ -1,6 +1,7 @@
 import { ConfigError } from './config-error.ts';
 import { type Env, EnvReader } from './env-reader.ts';
-import { printAs, REDACTED, redactSettings } from './redact.ts';
+import { readDkim } from './read-dkim.ts';
+import { printAs, redactSettings } from './redact.ts';
 import {
   DEFAULTS,
   IMPLICIT_TLS_PORT,
@@ -48,7 +49,8 @@ function readSmtp(env: EnvReader): SmtpSettings {
       env.raw('SMTP_USE_SSL') === undefined ? 'SMTP_PORT=465, which is' : 'SMTP_USE_SSL=true, which is';
     env.report('SMTP_USE_TLS', `true (or unset) with ${why} implicit TLS (SSL)`);
   }
-  return { enabled, host, port, user, password, fromEmail, fromName, useTls, useSsl, tlsCaFile };
+  const dkim = readDkim(env);
+  return { enabled, host, port, user, password, fromEmail, fromName, useTls, useSsl, tlsCaFile, dkim };
 }
 
 function readEndpoint(env: EnvReader): string | undefined {
@@ -142,7 +144,8 @@ export function loadSettings(env: Env): Settings {
   };
   if (reader.issues.length > 0) throw new ConfigError(reader.issues);
   printAs(settings, () => redactSettings(settings));
-  printAs(settings.smtp, () => ({ ...settings.smtp, password: settings.smtp.password && REDACTED }));
+  printAs(settings.smtp, () => redactSettings(settings).smtp);
+  if (settings.smtp.dkim) printAs(settings.smtp.dkim, () => redactSettings(settings).smtp.dkim);
   printAs(settings.storage, () => redactSettings(settings).storage);
   printAs(settings.storage.s3, () => redactSettings(settings).storage.s3);
   return deepFreeze(settings);

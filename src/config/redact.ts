@@ -11,7 +11,14 @@ function mask(secret: string): string {
 /** A plain copy of the settings, safe to print or log: SMTP_PASSWORD and AWS_SECRET_ACCESS_KEY masked. */
 export function redactSettings(settings: Settings) {
   return {
-    smtp: { ...settings.smtp, password: mask(settings.smtp.password) },
+    smtp: {
+      ...settings.smtp,
+      password: mask(settings.smtp.password),
+      dkim: settings.smtp.dkim && {
+        ...settings.smtp.dkim,
+        privateKey: settings.smtp.dkim.privateKey && REDACTED,
+      },
+    },
     storage: {
       ...settings.storage,
       s3: { ...settings.storage.s3, secretAccessKey: mask(settings.storage.s3.secretAccessKey) },

@@ -24,6 +24,20 @@ export interface SmtpSettings {
   readonly useSsl: boolean;
   /** `SMTP_TLS_CA_FILE`: PEM file of an extra CA trusted for SMTP TLS, on top of the public roots. @default undefined */
   readonly tlsCaFile: string | undefined;
+  /** DKIM signing of every message: set when `SMTP_DKIM_DOMAIN` is. @default undefined (unsigned) */
+  readonly dkim: DkimSettings | undefined;
+}
+
+/** `SMTP_DKIM_*`: all of domain, selector and one key source, or none of them. */
+export interface DkimSettings {
+  /** `SMTP_DKIM_DOMAIN`: the d= of the signature; DMARC wants it to match the From domain. */
+  readonly domain: string;
+  /** `SMTP_DKIM_SELECTOR`: the public key is published at `<selector>._domainkey.<domain>`. */
+  readonly selector: string;
+  /** `SMTP_DKIM_PRIVATE_KEY` (secret): a PEM private key, `\n` escapes turned into newlines. */
+  readonly privateKey: string | undefined;
+  /** `SMTP_DKIM_PRIVATE_KEY_FILE`: a PEM private key file, read when the transport is built. */
+  readonly privateKeyFile: string | undefined;
 }
 
 export type StorageType = 'local' | 's3';
@@ -99,6 +113,10 @@ export const SETTINGS_VARIABLES = Object.freeze([
   'SMTP_USE_TLS',
   'SMTP_USE_SSL',
   'SMTP_TLS_CA_FILE',
+  'SMTP_DKIM_DOMAIN',
+  'SMTP_DKIM_SELECTOR',
+  'SMTP_DKIM_PRIVATE_KEY',
+  'SMTP_DKIM_PRIVATE_KEY_FILE',
   'STORAGE_TYPE',
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',

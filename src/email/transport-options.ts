@@ -5,6 +5,7 @@ import { rootCertificates } from 'node:tls';
 import type { SMTPTransportOptions } from 'nodemailer';
 import { ConfigError } from '../config/config-error.ts';
 import type { SmtpSettings } from '../config/settings.ts';
+import { dkimSigning } from './dkim-key.ts';
 
 export { IMPLICIT_TLS_PORT } from '../config/settings.ts';
 
@@ -73,6 +74,8 @@ export function smtpTransportOptions(
     connectionTimeout: t.connectionMs,
     greetingTimeout: t.greetingMs,
     socketTimeout: t.socketMs,
+    // Every message is signed with the deployment's key (SMTP_DKIM_*), so DMARC can pass on DKIM.
+    ...(settings.dkim ? { dkim: dkimSigning(settings.dkim, cwd) } : {}),
     logger: false,
     debug: false,
   };
