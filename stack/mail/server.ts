@@ -3,6 +3,8 @@
 import { DEFAULT_LEAF_HOSTS, type LocalCa, loadOrCreateLocalCa } from '../tls/local-ca.ts';
 import { createMailApi, type MailApiHandler } from './api/create-mail-api.ts';
 import { type MailApiListener, startMailApi } from './api/standalone.ts';
+import { authRoutes, createMessageAuth, DnsZone, type ZoneRecords } from './auth/index.ts';
+import type { AuthVerdicts } from './auth/verdicts.ts';
 import { MailError } from './errors.ts';
 import { SmtpFaultController, type SmtpFaults } from './faults/smtp-faults.ts';
 import type { SmtpFaultRule } from './faults/smtp-rules.ts';
@@ -62,6 +64,12 @@ export interface MailServerOptions {
   faults?: SmtpFaultRule[];
   /** Clock for fault rules' time to live, ms since epoch. @default Date.now */
   now?: () => number;
+  /**
+   * The DNS (TXT records) that DKIM, SPF and DMARC checks of received mail see: no real query is
+   * ever made; a name not here is NXDOMAIN. A DnsZone is used live (edits apply to later mail).
+   * @default an empty zone (every check answers none)
+   */
+  dns?: { records: ZoneRecords } | DnsZone;
 }
 
 export interface FullMessage {
@@ -107,6 +115,10 @@ export interface MailServer extends AsyncDisposable {
   on(listener: (event: StoreEvent) => void): () => void;
   /** Fault injection rules: add / list / remove / clear (see stack/mail/faults). */
   readonly faults: SmtpFaults;
+  /** The zone the authentication checks resolve against; edit it to see verdicts change. */
+  readonly dns: DnsZone;
+  /** DKIM / SPF / DMARC verdicts of a stored message, as checked when it arrived. */
+  auth(id: string): Promise<AuthVerdicts>;
   stop(): Promise<void>;
 }
 
@@ -132,7 +144,9 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
   const store = isStore(options.store) ? options.store : await createStore(options.store ?? 'memory');
   const stats = new MailStats(store);
   const cache = new ParsedCache(store);
-  const api = createMailApi(store, { caCertPem: ca.caCertPem, stats });
+  const dns = options.dns instanceof DnsZone ? options.dns : new DnsZone(options.dns?.records);
+  const messageAuth = createMessageAuth(store, dns, options.name ?? 'localhost');
+  const api = createMailApi(store, { caCertPem: ca.caCertPem, stats, routes: authRoutes(messageAuth) });
 
   let smtp: Awaited<ReturnType<typeof startSmtpListeners>> | undefined;
   let apiListener: MailApiListener | undefined;
@@ -156,6 +170,7 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
     });
     if (options.ports?.api !== undefined) apiListener = await startMailApi(api, host, options.ports.api);
   } catch (err) {
+    messageAuth.close();
     await smtp?.stop();
     if (ownStore) await store.close();
     throw err;
@@ -173,6 +188,7 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
     stopped ??= (async () => {
       await apiListener?.stop();
       await listeners.stop();
+      messageAuth.close();
       if (ownStore) await store.close();
     })();
     return stopped;
@@ -231,6 +247,12 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
       list: () => faults.list(),
       remove: (id) => faults.remove(id),
       clear: () => faults.clear(),
+    },
+    dns,
+    async auth(id) {
+      const verdicts = await messageAuth.verdicts(summaryOf(id).id);
+      if (!verdicts) throw new MailError('NOT_FOUND', `Message ${id} not found`);
+      return verdicts;
     },
     stop,
     [Symbol.asyncDispose]: stop,

@@ -58,7 +58,6 @@ describe('SMTP_DKIM_* settings', () => {
     expect(options.dkim?.privateKey).toBe(PEM);
 
     const missing = loadSettings({
-      ...(s.smtp.dkim && {}),
       SMTP_DKIM_DOMAIN: 'focusmate.com',
       SMTP_DKIM_SELECTOR: 's1',
       SMTP_DKIM_PRIVATE_KEY_FILE: 'nope.pem',

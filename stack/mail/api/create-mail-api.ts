@@ -20,6 +20,8 @@ export interface MailApiOptions {
   stats?: MailStats;
   /** Longest /wait a client may ask for, in ms. @default 300000 */
   maxWaitMs?: number;
+  /** More routes, tried after the built-in ones (the server's /message/{ID}/auth). @default [] */
+  routes?: Route[];
 }
 
 export type MailApiHandler = (
@@ -50,10 +52,11 @@ export function createMailApi(store: MailStore, options: MailApiOptions = {}): M
     version: MAIL_API_VERSION,
     maxWaitMs: options.maxWaitMs ?? 300_000,
   };
+  const routes = [...ROUTES, ...(options.routes ?? [])];
   return (req, res, next) => {
     const url = new URL(req.url ?? '/', 'http://mail.local');
     let pathMatched = false;
-    for (const route of ROUTES) {
+    for (const route of routes) {
       const m = route.path.exec(url.pathname);
       if (!m) continue;
       pathMatched = true;
