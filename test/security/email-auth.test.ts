@@ -2,6 +2,9 @@
 // so, and the captured-mail server judges every message (DKIM, SPF, DMARC) against the DNS zone
 // the stack serves itself, as a receiving mail server would.
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/index.ts';
@@ -9,6 +12,8 @@ import { createEmailService } from '../../src/email/email-service.ts';
 import { teamInvitationEmail } from '../../src/email/messages.ts';
 import { smtpTransportOptions } from '../../src/email/transport-options.ts';
 import { silentLogger } from '../../src/index.ts';
+import { appDkimRecord, generateDkimKey } from '../../stack/dns/dkim-records.ts';
+import { DEFAULT_ZONE_FILE, readZoneFile, withSenderDefaults } from '../../stack/dns/load-zone.ts';
 import { DnsZone } from '../../stack/mail/auth/dns-zone.ts';
 import type { AuthVerdicts } from '../../stack/mail/auth/verdicts.ts';
 import { startMailServer } from '../../stack/mail/server.ts';
@@ -275,5 +280,51 @@ describe('verified senders (the SES profile)', () => {
     await expect(verified.send(INVITEE, content)).resolves.toMatchObject({ status: 'sent' });
     verified.close();
     expect(mail.messages()).toHaveLength(1);
+  });
+});
+
+describe('the DNS zone', () => {
+  it('answers TXT from memory, NXDOMAIN for unknown names, NODATA for other types', async () => {
+    const long = `v=DKIM1; k=rsa; p=${'A'.repeat(400)}`;
+    const zone = new DnsZone({ 'S1._domainkey.Example.ORG.': [long] });
+    const answer = await zone.resolve('s1._domainkey.example.org', 'TXT');
+    // Long values span 255-byte character-strings, as published DKIM keys do.
+    expect(answer).toHaveLength(1);
+    expect(answer[0]!.map((c) => c.length)).toEqual([255, long.length - 255]);
+    expect(answer[0]!.join('')).toBe(long);
+    await expect(zone.resolve('example.org', 'TXT')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+    await expect(zone.resolve('s1._domainkey.example.org', 'A')).rejects.toMatchObject({ code: 'ENODATA' });
+    expect(zone.delete('s1._domainkey.example.org')).toBe(true);
+    expect(zone.records()).toEqual({});
+  });
+
+  it('loads the zone file form and refuses a malformed one with a typed error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zone-'));
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ records: { 'example.org': ['v=spf1 -all'] } }));
+    expect(await readZoneFile(good)).toEqual({ 'example.org': ['v=spf1 -all'] });
+    expect(await readZoneFile(DEFAULT_ZONE_FILE)).toHaveProperty('_dmarc.focusmate.com');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ records: { 'example.org': 'v=spf1 -all' } }));
+    await expect(readZoneFile(bad)).rejects.toMatchObject({ code: 'ZONE_FILE_INVALID' });
+    await expect(readZoneFile(join(dir, 'missing.json'))).rejects.toMatchObject({
+      code: 'ZONE_FILE_INVALID',
+    });
+  });
+
+  it('adds loopback SPF and DMARC for a sender domain the zone does not mention, and only then', () => {
+    expect(withSenderDefaults({}, 'noreply@team.example')).toEqual({
+      'team.example': ['v=spf1 ip4:127.0.0.1 ip6:::1 -all'],
+      '_dmarc.team.example': ['v=DMARC1; p=reject; adkim=r; aspf=r'],
+    });
+    const own = { 'team.example': ['v=spf1 -all'], '_dmarc.team.example': ['v=DMARC1; p=none'] };
+    expect(withSenderDefaults(own, 'noreply@team.example')).toEqual(own);
+  });
+
+  it('publishes the public half of a key the app env already configures', async () => {
+    const key = await generateDkimKey('focusmate.com', 's1');
+    const fromEnv = appDkimRecord(key.env, process.cwd());
+    expect(fromEnv).toEqual({ name: 's1._domainkey.focusmate.com', record: key.record });
+    expect(appDkimRecord({ SMTP_DKIM_DOMAIN: 'focusmate.com' }, process.cwd())).toBeUndefined();
   });
 });
