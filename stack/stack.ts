@@ -18,22 +18,20 @@ import {
   type StackPorts,
 } from './config/stack-config.ts';
 import { type ConsoleServer, startConsoleServer } from './console/server.ts';
-import { appDkimRecord, dkimRecordName, generateDkimKey } from './dns/dkim-records.ts';
-import { DEFAULT_ZONE_FILE, readZoneFile, withSenderDefaults } from './dns/load-zone.ts';
+import { createStackKeys, type StackKeys } from './engines/app-keys.ts';
 import { startDockerEngine } from './engines/docker-engine.ts';
 import { startEmbeddedEngine } from './engines/embedded-engine.ts';
 import { startMinioEngine } from './engines/minio-engine.ts';
 import type { Credentials, EngineObjectEvent, S3Engine } from './engines/types.ts';
 import { createStackFaults, type StackFaultRule, type StackFaults } from './faults/stack-faults.ts';
 import { S3Inspector } from './inspect/s3-inspector.ts';
-import { DnsZone, type ZoneRecords } from './mail/auth/dns-zone.ts';
 import type { SmtpProfileName, SmtpProfileOptions } from './mail/profiles/types.ts';
 import { type MailServer, startMailServer } from './mail/server.ts';
 import type { MessageSummary } from './mail/store/types.ts';
 import { loadStackPolicies, type StackPolicies } from './policies/load-stack-policies.ts';
 import type { DecisionFilter, DecisionRecord } from './s3/authz/index.ts';
 import type { RequestLogEntry } from './s3/options.ts';
-import { seedBucket } from './seed/seed-bucket.ts';
+import { type SeedEncryption, seedBucket } from './seed/seed-bucket.ts';
 import { loadOrCreateLocalCa } from './tls/local-ca.ts';
 
 export const REPO_ENV_FILE = fileURLToPath(new URL('../.env.local', import.meta.url));
@@ -75,18 +73,16 @@ export interface StartStackOptions {
   /** Fault rules in force from the start (objects or compact strings). @default [] */
   faults?: (StackFaultRule | string)[];
   /**
-   * TXT records the mail server's DKIM / SPF / DMARC checks resolve, exactly (no defaults added).
-   * @default the records of `dnsZoneFile`, plus loopback SPF and DMARC for the SMTP_FROM_EMAIL domain
+   * Default encryption seeded on the bucket (PutBucketEncryption); engines without it (MinIO
+   * without a KMS) skip it and say so in seedSkipped. @default none (SSE-S3, as on AWS)
    */
-  dnsZone?: ZoneRecords;
-  /** `{ "records": { name: [TXT...] } }`. @default stack/dns/zone.json */
-  dnsZoneFile?: string;
+  encryption?: SeedEncryption;
   /**
-   * Generate a DKIM key for the app: its public key goes in the zone, and SMTP_DKIM_* in `env`
-   * so the app signs. Without it, a key the env already configures is published in the zone.
-   * @default undefined (domain: the SMTP_FROM_EMAIL domain, selector: 'stack')
+   * KMS keys SSE-KMS requests may name (embedded engine): key ids (UUIDs) or aliases.
+   * `alias/aws/s3` is always known; `encryption.kmsKeyId` is added when it is an id or alias.
+   * @default ['alias/focusmate-uploads']
    */
-  dkim?: { domain?: string; selector?: string };
+  kmsKeys?: string[];
 }
 
 export interface StackEvents {
@@ -112,8 +108,6 @@ export interface Stack extends AsyncDisposable {
     inspect: S3Inspector;
   };
   mail: MailServer;
-  /** The DNS zone mail is authenticated against (also `mail.dns`). */
-  dns: DnsZone;
   /** The console (web UI and REST API) base URL. */
   consoleUrl: string;
   /** Mail API (Mailpit-compatible, under /api/v1) base URL: the console's. */
@@ -127,6 +121,18 @@ export interface Stack extends AsyncDisposable {
   faults: StackFaults;
   /** Authorization decisions with reasons (the embedded engine explains; MinIO does not). */
   decisions(filter?: DecisionFilter): DecisionRecord[];
+  /**
+   * Creates a second active access key for the app user with the same policies and switches
+   * `env` and `s3.app` to it (build a new app from `env`). NOT_SUPPORTED on MinIO;
+   * TOO_MANY_KEYS when the user already holds two, as IAM allows.
+   */
+  rotateAppKey(): Promise<Credentials>;
+  /** Makes an app key inactive: requests signed with it get InvalidAccessKeyId. */
+  deactivateKey(accessKeyId: string): Promise<void>;
+  /** Deletes an app key: requests signed with it get InvalidAccessKeyId. */
+  removeKey(accessKeyId: string): Promise<void>;
+  /** The app user's keys, secrets left out. */
+  keys: StackKeys;
   /** Empties the bucket, the mailbox and the decision log; keeps the bucket, users and policies. */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -155,6 +161,7 @@ async function startEngine(
     scratch: () => Promise<string>;
     root: Credentials;
     maxObjectSize?: number;
+    kmsKeys?: string[];
   },
 ): Promise<S3Engine> {
   try {
@@ -175,10 +182,22 @@ async function startEngine(
       dataDir: o.dataDir && join(o.dataDir, 's3'),
       root: o.root,
       maxObjectSize: o.maxObjectSize,
+      kmsKeys: o.kmsKeys,
     });
   } catch (err) {
     throw explainListenError(err, 's3', o.host, o.port);
   }
+}
+
+const DEFAULT_KMS_KEYS = ['alias/focusmate-uploads'];
+
+/** The keys the embedded engine knows: the option's (or the default), plus the seeded key's. */
+function stackKmsKeys(options: StartStackOptions): string[] {
+  const keys = [...(options.kmsKeys ?? DEFAULT_KMS_KEYS)];
+  const seeded = options.encryption?.kmsKeyId;
+  // A bare id or alias is added; an ARN must name a key that is listed.
+  if (seeded && !seeded.startsWith('arn:') && !keys.includes(seeded)) keys.push(seeded);
+  return keys;
 }
 
 export async function startStack(options: StartStackOptions = {}): Promise<Stack> {
@@ -229,24 +248,9 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
       scratch,
       root,
       maxObjectSize: options.maxObjectSize,
+      kmsKeys: stackKmsKeys(options),
     });
     cleanups.push(() => engine.stop());
-
-    const dns = new DnsZone(
-      options.dnsZone ??
-        withSenderDefaults(
-          await readZoneFile(options.dnsZoneFile ?? DEFAULT_ZONE_FILE),
-          baseEnv.SMTP_FROM_EMAIL,
-        ),
-    );
-    const fromDomain = (baseEnv.SMTP_FROM_EMAIL ?? '').split('@').pop() || 'localhost';
-    const dkimKey =
-      options.dkim &&
-      (await generateDkimKey(options.dkim.domain ?? fromDomain, options.dkim.selector ?? 'stack'));
-    const published = dkimKey
-      ? { name: dkimRecordName(dkimKey.selector, dkimKey.domain), record: dkimKey.record }
-      : appDkimRecord(baseEnv, process.cwd());
-    if (published && !dns.get(published.name)) dns.set(published.name, [published.record]);
 
     let mail: MailServer;
     try {
@@ -259,7 +263,6 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
         sizeLimit: options.smtpSizeLimit,
         profile: smtpProfile(options.smtpProfile, baseEnv, provisioning.region),
         store: dataDir ? { type: 'disk', dir: join(dataDir, 'mail') } : 'memory',
-        dns,
       });
     } catch (err) {
       throw explainListenError(err, 'smtp', host, ports.smtp);
@@ -267,11 +270,13 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     cleanups.push(() => mail.stop());
 
     const faults = createStackFaults(engine.server?.faults, mail.faults);
+    let stackKeys: StackKeys | undefined;
 
     let consoleServer: ConsoleServer;
     try {
       consoleServer = await startConsoleServer({
         faults,
+        keys: () => stackKeys,
         host,
         port: ports.console,
         mailApi: mail.api,
@@ -312,6 +317,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
       engine,
       { name: provisioning.bucket, region: provisioning.region },
       policies,
+      options.encryption,
     );
     const inspect = new S3Inspector({
       url: engine.url,
@@ -339,13 +345,30 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     // After seeding, so the stack's own set-up requests are never faulted.
     for (const rule of options.faults ?? []) faults.add(rule);
 
-    const env = appEnvFor(dkimKey ? { ...baseEnv, ...dkimKey.env } : baseEnv, {
+    const env = appEnvFor(baseEnv, {
       s3Url: engine.url,
       smtpHost: host,
       smtpPort: mail.smtpPort,
       smtpsPort: mail.smtpsPort,
       caFile,
     });
+
+    const s3 = {
+      url: engine.url,
+      region: provisioning.region,
+      bucket: provisioning.bucket,
+      root,
+      app: provisioning.appUser as Credentials,
+      inspect,
+    };
+    const keys = createStackKeys(engine, provisioning.appUser.name, (key) => {
+      env.AWS_ACCESS_KEY_ID = key.accessKeyId;
+      env.AWS_SECRET_ACCESS_KEY = key.secretAccessKey;
+      s3.app = { ...key };
+      // The console's overview shows the app user's current key.
+      provisioning.appUser = { ...provisioning.appUser, ...key };
+    });
+    stackKeys = keys;
 
     let stopping: Promise<void> | undefined;
     const stop = () => {
@@ -357,16 +380,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
       env,
       provisioning,
       policies,
-      s3: {
-        url: engine.url,
-        region: provisioning.region,
-        bucket: provisioning.bucket,
-        root,
-        app: provisioning.appUser,
-        inspect,
-      },
+      s3,
       mail,
-      dns,
       apiUrl: consoleServer.url,
       consoleUrl: consoleServer.url,
       caFile,
@@ -375,6 +390,10 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
       events,
       faults,
       decisions: (filter) => engine.server?.decisions(filter) ?? [],
+      rotateAppKey: () => keys.rotateAppKey(),
+      deactivateKey: (id) => keys.deactivateKey(id),
+      removeKey: (id) => keys.removeKey(id),
+      keys,
       async reset() {
         // First, so the reset's own requests go through.
         faults.clear();

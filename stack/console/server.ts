@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { StackKeys } from '../engines/app-keys.ts';
 import type { StackFaults } from '../faults/stack-faults.ts';
 import type { ConsoleContext, Route } from './context.ts';
 import { ConsoleError } from './errors.ts';
@@ -10,6 +11,7 @@ import { ConsoleEvents } from './events.ts';
 import { sendError } from './http.ts';
 import type { ConsoleOverview, ConsoleServerOptions } from './options.ts';
 import { faultRoutes } from './routes/faults.ts';
+import { keyRoutes } from './routes/keys.ts';
 import { mailHtmlRoutes } from './routes/mail-html.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { requestRoutes } from './routes/requests.ts';
@@ -72,6 +74,8 @@ export async function startConsoleServer(
   options: ConsoleServerOptions & {
     /** Fault injection rules of both servers, served at /api/stack/faults. @default undefined (501) */
     faults?: StackFaults;
+    /** The app user's access keys, served at /api/stack/keys (read when asked: the stack makes them after the console starts). @default none (501) */
+    keys?: () => StackKeys | undefined;
   } = {},
 ): Promise<ConsoleServer> {
   const host = options.host ?? '127.0.0.1';
@@ -81,7 +85,7 @@ export async function startConsoleServer(
   }
   const stopTimeoutMs = options.stopTimeoutMs ?? 2000;
   // The fault routes close over the stack's rule set (the shared context does not carry it).
-  const routes = [...ROUTES, ...faultRoutes(options.faults)];
+  const routes = [...ROUTES, ...faultRoutes(options.faults), ...keyRoutes(options.keys ?? (() => undefined))];
   const staticFiles = await loadStaticFiles();
   const s3 = options.s3 ? createS3Access(options.s3) : undefined;
   const events = new ConsoleEvents(

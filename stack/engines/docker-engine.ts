@@ -23,7 +23,8 @@ export async function startDockerEngine(options: {
     url: container.url,
     region: options.region,
     root: options.root,
-    supports: { publicAccessBlock: false, cors: false },
+    // Default encryption needs a KMS configured in MinIO, which the stack does not set up.
+    supports: { publicAccessBlock: false, cors: false, encryption: false },
     async provisionUser(user, policy) {
       const mc = resolveBinary('mc');
       if (!mc) {

@@ -14,6 +14,8 @@ export interface EmbeddedEngineOptions {
   root: Credentials;
   /** Largest single PUT accepted. @default 5 GiB */
   maxObjectSize?: number;
+  /** KMS keys SSE-KMS may name (see S3ServerOptions.kmsKeys). @default [] */
+  kmsKeys?: string[];
 }
 
 export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promise<S3Engine> {
@@ -24,13 +26,14 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     storage: options.dataDir ? { type: 'disk', dir: options.dataDir } : 'memory',
     identities: [{ name: 'root', arn: userArn('root'), ...options.root, root: true }],
     maxObjectSize: options.maxObjectSize,
+    kmsKeys: options.kmsKeys,
   });
   return {
     kind: 'embedded',
     url: server.url,
     region: server.region,
     root: options.root,
-    supports: { publicAccessBlock: true, cors: true },
+    supports: { publicAccessBlock: true, cors: true, encryption: true },
     async provisionUser(user, policy) {
       server.putIdentity(
         {
@@ -42,6 +45,26 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
         },
         [{ name: policy.name, policy: parseIdentityPolicy(policy.json) }],
       );
+    },
+    keys: {
+      async add(userName, key) {
+        if (!server.identities().some((i) => i.name === userName && !i.root))
+          throw new Error(`No user ${userName} to add a key to`);
+        // Without policies putIdentity keeps the ones the user has.
+        server.putIdentity({ name: userName, arn: userArn(userName), ...key, root: false });
+      },
+      async setActive(accessKeyId, active) {
+        server.setIdentityActive(accessKeyId, active);
+      },
+      async remove(accessKeyId) {
+        server.removeIdentity(accessKeyId);
+      },
+      list: () =>
+        server.identities().map((i) => ({
+          userName: i.name,
+          accessKeyId: i.accessKeyId,
+          active: i.active !== false,
+        })),
     },
     onObjectEvent(listener) {
       const created = (e: { bucket: string; key: string; object: { size: number } }) =>

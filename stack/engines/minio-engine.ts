@@ -49,7 +49,8 @@ export async function startMinioEngine(options: MinioEngineOptions): Promise<S3E
     url: proc.url,
     region: options.region,
     root: options.root,
-    supports: { publicAccessBlock: false, cors: false },
+    // Default encryption needs a KMS configured in MinIO, which the stack does not set up.
+    supports: { publicAccessBlock: false, cors: false, encryption: false },
     async provisionUser(user, policy) {
       await provisionMinioUser(
         {

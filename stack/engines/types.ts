@@ -15,18 +15,40 @@ export interface EngineObjectEvent {
   size?: number;
 }
 
+export interface EngineKey {
+  userName: string;
+  accessKeyId: string;
+  active: boolean;
+}
+
+export interface EngineKeys {
+  /** Another key for an existing user, with that user's policies (a user may hold two at once). */
+  add(userName: string, key: Credentials): Promise<void>;
+  /** Inactive keys are refused with InvalidAccessKeyId; throws on an unknown key. */
+  setActive(accessKeyId: string, active: boolean): Promise<void>;
+  /** Forgets a key: requests signed with it get InvalidAccessKeyId. */
+  remove(accessKeyId: string): Promise<void>;
+  /** Every key with its user, secrets left out. */
+  list(): EngineKey[];
+}
+
 export interface S3Engine {
   kind: 'embedded' | 'minio' | 'docker';
   url: string;
   region: string;
   root: Credentials;
   /** S3 features the engine implements; seeding skips (and reports) the others. */
-  supports: { publicAccessBlock: boolean; cors: boolean };
+  supports: { publicAccessBlock: boolean; cors: boolean; encryption?: boolean };
   /** Creates the app's IAM user bound to exactly this identity policy. */
   provisionUser(user: Credentials & { name: string }, policy: { name: string; json: string }): Promise<void>;
   /** Live object and request events (embedded only; MinIO's inspection goes through the S3 API). */
   onObjectEvent?(listener: (event: EngineObjectEvent) => void): () => void;
   onRequest?(listener: (entry: RequestLogEntry) => void): () => void;
+  /**
+   * Access keys of users that already exist, changed while the engine runs (key rotation).
+   * Absent when the engine cannot (MinIO): the stack answers NOT_SUPPORTED.
+   */
+  keys?: EngineKeys;
   /** The in-process server, when the engine is embedded (request log for the console). */
   server?: S3Server;
   stop(): Promise<void>;

@@ -6,6 +6,7 @@ import {
   CreateBucketCommand,
   DeleteBucketPolicyCommand,
   PutBucketCorsCommand,
+  PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
   PutPublicAccessBlockCommand,
   S3Client,
@@ -16,10 +17,19 @@ import type { StackPolicies } from '../policies/load-stack-policies.ts';
 export interface SeedTarget {
   url: string;
   /** What the engine implements (MinIO has neither bucket CORS nor Block Public Access). */
-  supports: { publicAccessBlock: boolean; cors: boolean };
+  supports: { publicAccessBlock: boolean; cors: boolean; encryption?: boolean };
   /** The region the engine answers for (service-level calls are signed for it). */
   region: string;
   root: Credentials;
+}
+
+/** Default encryption to seed on the bucket. */
+export interface SeedEncryption {
+  algorithm: 'AES256' | 'aws:kms';
+  /** Key id, key ARN or alias; omitted with aws:kms, S3 uses the AWS managed key alias/aws/s3. */
+  kmsKeyId?: string;
+  /** @default false */
+  bucketKey?: boolean;
 }
 
 export interface SeedResult {
@@ -35,6 +45,7 @@ export async function seedBucket(
   target: SeedTarget,
   bucket: { name: string; region: string },
   policies: StackPolicies,
+  encryption?: SeedEncryption,
 ): Promise<SeedResult> {
   const skipped: string[] = [];
   const client = new S3Client({
@@ -91,6 +102,26 @@ export async function seedBucket(
               ExposeHeaders: r.exposeHeaders,
               MaxAgeSeconds: r.maxAgeSeconds,
             })),
+          },
+        }),
+      );
+    }
+    if (encryption && !target.supports.encryption) {
+      skipped.push('default encryption (not supported by this engine without a KMS)');
+    } else if (encryption) {
+      await client.send(
+        new PutBucketEncryptionCommand({
+          Bucket: bucket.name,
+          ServerSideEncryptionConfiguration: {
+            Rules: [
+              {
+                ApplyServerSideEncryptionByDefault: {
+                  SSEAlgorithm: encryption.algorithm,
+                  KMSMasterKeyID: encryption.kmsKeyId,
+                },
+                BucketKeyEnabled: encryption.bucketKey ?? false,
+              },
+            ],
           },
         }),
       );
