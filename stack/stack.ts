@@ -18,6 +18,8 @@ import {
   type StackPorts,
 } from './config/stack-config.ts';
 import { type ConsoleServer, startConsoleServer } from './console/server.ts';
+import { appDkimRecord, dkimRecordName, generateDkimKey } from './dns/dkim-records.ts';
+import { DEFAULT_ZONE_FILE, readZoneFile, withSenderDefaults } from './dns/load-zone.ts';
 import { createStackKeys, type StackKeys } from './engines/app-keys.ts';
 import { startDockerEngine } from './engines/docker-engine.ts';
 import { startEmbeddedEngine } from './engines/embedded-engine.ts';
@@ -25,6 +27,7 @@ import { startMinioEngine } from './engines/minio-engine.ts';
 import type { Credentials, EngineObjectEvent, S3Engine } from './engines/types.ts';
 import { createStackFaults, type StackFaultRule, type StackFaults } from './faults/stack-faults.ts';
 import { S3Inspector } from './inspect/s3-inspector.ts';
+import { DnsZone, type ZoneRecords } from './mail/auth/dns-zone.ts';
 import type { SmtpProfileName, SmtpProfileOptions } from './mail/profiles/types.ts';
 import { type MailServer, startMailServer } from './mail/server.ts';
 import type { MessageSummary } from './mail/store/types.ts';
@@ -73,6 +76,19 @@ export interface StartStackOptions {
   /** Fault rules in force from the start (objects or compact strings). @default [] */
   faults?: (StackFaultRule | string)[];
   /**
+   * TXT records the mail server's DKIM / SPF / DMARC checks resolve, exactly (no defaults added).
+   * @default the records of `dnsZoneFile`, plus loopback SPF and DMARC for the SMTP_FROM_EMAIL domain
+   */
+  dnsZone?: ZoneRecords;
+  /** `{ "records": { name: [TXT...] } }`. @default stack/dns/zone.json */
+  dnsZoneFile?: string;
+  /**
+   * Generate a DKIM key for the app: its public key goes in the zone, and SMTP_DKIM_* in `env`
+   * so the app signs. Without it, a key the env already configures is published in the zone.
+   * @default undefined (domain: the SMTP_FROM_EMAIL domain, selector: 'stack')
+   */
+  dkim?: { domain?: string; selector?: string };
+  /**
    * Default encryption seeded on the bucket (PutBucketEncryption); engines without it (MinIO
    * without a KMS) skip it and say so in seedSkipped. @default none (SSE-S3, as on AWS)
    */
@@ -108,6 +124,8 @@ export interface Stack extends AsyncDisposable {
     inspect: S3Inspector;
   };
   mail: MailServer;
+  /** The DNS zone mail is authenticated against (also `mail.dns`). */
+  dns: DnsZone;
   /** The console (web UI and REST API) base URL. */
   consoleUrl: string;
   /** Mail API (Mailpit-compatible, under /api/v1) base URL: the console's. */
@@ -252,6 +270,22 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     });
     cleanups.push(() => engine.stop());
 
+    const dns = new DnsZone(
+      options.dnsZone ??
+        withSenderDefaults(
+          await readZoneFile(options.dnsZoneFile ?? DEFAULT_ZONE_FILE),
+          baseEnv.SMTP_FROM_EMAIL,
+        ),
+    );
+    const fromDomain = (baseEnv.SMTP_FROM_EMAIL ?? '').split('@').pop() || 'localhost';
+    const dkimKey =
+      options.dkim &&
+      (await generateDkimKey(options.dkim.domain ?? fromDomain, options.dkim.selector ?? 'stack'));
+    const published = dkimKey
+      ? { name: dkimRecordName(dkimKey.selector, dkimKey.domain), record: dkimKey.record }
+      : appDkimRecord(baseEnv, process.cwd());
+    if (published && !dns.get(published.name)) dns.set(published.name, [published.record]);
+
     let mail: MailServer;
     try {
       mail = await startMailServer({
@@ -263,6 +297,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
         sizeLimit: options.smtpSizeLimit,
         profile: smtpProfile(options.smtpProfile, baseEnv, provisioning.region),
         store: dataDir ? { type: 'disk', dir: join(dataDir, 'mail') } : 'memory',
+        dns,
       });
     } catch (err) {
       throw explainListenError(err, 'smtp', host, ports.smtp);
@@ -345,7 +380,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     // After seeding, so the stack's own set-up requests are never faulted.
     for (const rule of options.faults ?? []) faults.add(rule);
 
-    const env = appEnvFor(baseEnv, {
+    const env = appEnvFor(dkimKey ? { ...baseEnv, ...dkimKey.env } : baseEnv, {
       s3Url: engine.url,
       smtpHost: host,
       smtpPort: mail.smtpPort,
@@ -382,6 +417,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
       policies,
       s3,
       mail,
+      dns,
       apiUrl: consoleServer.url,
       consoleUrl: consoleServer.url,
       caFile,
