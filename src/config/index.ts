@@ -7,6 +7,7 @@ export {
   DEFAULTS,
   IMPLICIT_TLS_PORT,
   type S3Settings,
+  type S3Sse,
   SETTINGS_VARIABLES,
   type Settings,
   type SmtpSettings,

@@ -6,6 +6,7 @@ import {
   DEFAULTS,
   IMPLICIT_TLS_PORT,
   type S3Settings,
+  type S3Sse,
   type Settings,
   type SmtpSettings,
   type StorageSettings,
@@ -74,6 +75,27 @@ function readEndpoint(env: EnvReader): string | undefined {
   return raw.trim().replace(/\/+$/, '');
 }
 
+// A KMS key as S3 takes it: key id, multi-Region key id, key ARN, alias name or alias ARN.
+const KMS_KEY_FORM =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[\w/-]+|arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[\w-]+|alias\/[\w/-]+))$/i;
+
+function readSse(env: EnvReader): Pick<S3Settings, 'sse' | 'sseKmsKeyId'> {
+  const raw = env.optionalString('AWS_S3_SSE')?.trim();
+  let sse: S3Sse | undefined;
+  if (raw !== undefined) {
+    if (raw.toUpperCase() === 'AES256') sse = 'AES256';
+    else if (raw.toLowerCase() === 'aws:kms') sse = 'aws:kms';
+    else env.report('AWS_S3_SSE', 'AES256 (SSE-S3) or aws:kms (SSE-KMS)');
+  }
+  const sseKmsKeyId = env.optionalString('AWS_S3_SSE_KMS_KEY_ID')?.trim();
+  if (sseKmsKeyId !== undefined) {
+    if (sse !== 'aws:kms') env.report('AWS_S3_SSE_KMS_KEY_ID', 'to be set only with AWS_S3_SSE=aws:kms');
+    else if (!KMS_KEY_FORM.test(sseKmsKeyId))
+      env.report('AWS_S3_SSE_KMS_KEY_ID', 'a KMS key id, key ARN, alias/<name> or alias ARN');
+  }
+  return { sse, sseKmsKeyId };
+}
+
 function readS3(env: EnvReader, required: boolean): S3Settings {
   const accessKeyId = env.string('AWS_ACCESS_KEY_ID', DEFAULTS.AWS_ACCESS_KEY_ID).trim();
   const secretAccessKey = env.string('AWS_SECRET_ACCESS_KEY', DEFAULTS.AWS_SECRET_ACCESS_KEY).trim();
@@ -93,7 +115,15 @@ function readS3(env: EnvReader, required: boolean): S3Settings {
     env.report('AWS_S3_BUCKET', 'an S3 bucket name: 3-63 lowercase letters, digits, dots or hyphens');
   }
   if (!REGION_FORM.test(region)) env.report('AWS_S3_REGION', 'an AWS region such as us-east-1');
-  return { accessKeyId, secretAccessKey, bucket, region, endpoint, forcePathStyle: endpoint !== undefined };
+  return {
+    accessKeyId,
+    secretAccessKey,
+    bucket,
+    region,
+    endpoint,
+    forcePathStyle: endpoint !== undefined,
+    ...readSse(env),
+  };
 }
 
 function readStorage(env: EnvReader): StorageSettings {

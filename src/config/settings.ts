@@ -55,7 +55,16 @@ export interface S3Settings {
   readonly endpoint: string | undefined;
   /** Path-style addressing (`endpoint/bucket/key`): on exactly when an endpoint override is set. */
   readonly forcePathStyle: boolean;
+  /**
+   * `AWS_S3_SSE`: server-side encryption the app asks for on every upload (`AES256` = SSE-S3,
+   * `aws:kms` = SSE-KMS), for buckets whose policy requires the header. @default undefined (the bucket default applies)
+   */
+  readonly sse: S3Sse | undefined;
+  /** `AWS_S3_SSE_KMS_KEY_ID`: key id, key ARN or alias for aws:kms. @default undefined (S3 uses aws/s3) */
+  readonly sseKmsKeyId: string | undefined;
 }
+
+export type S3Sse = 'AES256' | 'aws:kms';
 
 export interface StorageSettings {
   /** `STORAGE_TYPE` @default 'local' */
@@ -123,6 +132,8 @@ export const SETTINGS_VARIABLES = Object.freeze([
   'AWS_S3_BUCKET',
   'AWS_S3_REGION',
   'AWS_ENDPOINT_URL_S3',
+  'AWS_S3_SSE',
+  'AWS_S3_SSE_KMS_KEY_ID',
   'STORAGE_LOCAL_PATH',
   'STORAGE_MAX_FILE_SIZE',
   'APP_PUBLIC_BASE_URL',

@@ -23,6 +23,7 @@ export function createStorage(settings: StorageSettings, options: CreateStorageO
       credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
       maxFileSize: settings.maxFileSize,
       maxAttempts: options.maxAttempts,
+      serverSideEncryption: s3.sse && { algorithm: s3.sse, kmsKeyId: s3.sseKmsKeyId },
     });
   }
   return new LocalStorage({

@@ -63,6 +63,12 @@ export interface S3StorageOptions {
   singlePutMaxBytes?: number;
   /** SDK attempts per request (1 = no retry). @default 3 */
   maxAttempts?: number;
+  /**
+   * AWS_S3_SSE / AWS_S3_SSE_KMS_KEY_ID: the encryption headers sent on every upload (PutObject,
+   * CreateMultipartUpload, presigned PUT), as a bucket policy requiring them expects.
+   * @default undefined (no header: the bucket's default encryption applies)
+   */
+  serverSideEncryption?: { algorithm: 'AES256' | 'aws:kms'; kmsKeyId?: string };
   /** @default 5000 */
   connectionTimeoutMs?: number;
   /** @default 60000 */
@@ -108,6 +114,7 @@ export class S3Storage implements Storage {
   readonly #listPageSize: number;
   readonly #partSize: number;
   readonly #singlePutMax: number;
+  readonly #sse: { ServerSideEncryption?: 'AES256' | 'aws:kms'; SSEKMSKeyId?: string };
   #closed = false;
 
   constructor(options: S3StorageOptions) {
@@ -118,6 +125,10 @@ export class S3Storage implements Storage {
     this.#listPageSize = options.listPageSize ?? 1000;
     this.#partSize = Math.max(FIVE_MIB, options.partSize ?? FIVE_MIB);
     this.#singlePutMax = options.singlePutMaxBytes ?? 16 * 1024 * 1024;
+    const sse = options.serverSideEncryption;
+    this.#sse = sse
+      ? { ServerSideEncryption: sse.algorithm, ...(sse.kmsKeyId ? { SSEKMSKeyId: sse.kmsKeyId } : {}) }
+      : {};
     this.#ownsClient = !options.client;
     this.client =
       options.client ??
@@ -159,7 +170,14 @@ export class S3Storage implements Storage {
       return this.#putWhole(key, source, limit, contentType, metadata);
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: limit, ContentType: contentType, Metadata: metadata },
+      params: {
+        Bucket: this.bucket,
+        Key: key,
+        Body: limit,
+        ContentType: contentType,
+        Metadata: metadata,
+        ...this.#sse,
+      },
       partSize: this.#partSize,
       queueSize: 2,
       leavePartsOnError: false,
@@ -197,6 +215,7 @@ export class S3Storage implements Storage {
           Body: data,
           ContentType: contentType,
           Metadata: metadata,
+          ...this.#sse,
         }),
       );
       return { key, size: data.length, etag: unquote(out.ETag) };
@@ -320,16 +339,26 @@ export class S3Storage implements Storage {
         throw tooLarge(key, this.maxFileSize, options.contentLength);
       headers['content-length'] = String(options.contentLength);
     }
+    if (this.#sse.ServerSideEncryption) {
+      headers['x-amz-server-side-encryption'] = this.#sse.ServerSideEncryption;
+      if (this.#sse.SSEKMSKeyId)
+        headers['x-amz-server-side-encryption-aws-kms-key-id'] = this.#sse.SSEKMSKeyId;
+    }
     const command = new PutObjectCommand({
       Bucket: this.bucket,
       Key: key,
       ContentType: contentType,
       ContentLength: options.contentLength,
+      ...this.#sse,
     });
     const url = await getSignedUrl(this.client, command, {
       expiresIn,
       // Signed, so the uploader cannot change them (S3 answers 403 SignatureDoesNotMatch).
       signableHeaders: new Set(Object.keys(headers)),
+      // S3 reads the encryption from headers, so the uploader sends them rather than the query.
+      unhoistableHeaders: new Set(
+        Object.keys(headers).filter((h) => h.startsWith('x-amz-server-side-encryption')),
+      ),
     });
     return { method: 'PUT', url, headers, expiresAt: new Date(Date.now() + expiresIn * 1000) };
   }

@@ -21,6 +21,7 @@ import { putObject } from './ops/put-object.ts';
 import { listBuckets } from './ops/service.ts';
 import { existingTagConditions, requestTagConditions } from './ops/tag-conditions.ts';
 import type { RequestContext } from './request-context.ts';
+import { uploadSseConditions } from './sse.ts';
 
 export type Scope = 'service' | 'bucket' | 'object';
 
@@ -437,6 +438,7 @@ export const ROUTES: Route[] = [
     query: ['partNumber', 'uploadId'],
     operation: 'UploadPart',
     action: 's3:PutObject',
+    conditions: uploadSseConditions,
     handler: mpu.uploadPart,
   },
   {
@@ -485,6 +487,7 @@ export const ROUTES: Route[] = [
     query: ['uploadId'],
     operation: 'CompleteMultipartUpload',
     action: 's3:PutObject',
+    conditions: uploadSseConditions,
     handler: mpu.completeMultipartUpload,
   },
 ];

@@ -200,3 +200,30 @@ export function requestSse(
 ): ObjectSse {
   return resolveSse(headers, ctx.store.requireBucket(bucket).configs.encryption, ctx.options.kms);
 }
+
+/**
+ * Condition keys of a request continuing a multipart upload (UploadPart, UploadPartCopy,
+ * Complete): it carries no SSE headers, and S3 evaluates the upload's encryption instead, so
+ * the common "deny unencrypted uploads" policy does not refuse the parts of an encrypted upload.
+ */
+export function uploadSseConditions(ctx: {
+  bucket?: string;
+  key?: string;
+  query: URLSearchParams;
+  store: {
+    upload(bucket: string, key: string, uploadId: string): { meta: { sse?: string; sseKmsKeyId?: string } };
+  };
+}): Record<string, string> {
+  if (ctx.bucket === undefined || ctx.key === undefined) return {};
+  let meta: { sse?: string; sseKmsKeyId?: string };
+  try {
+    meta = ctx.store.upload(ctx.bucket, ctx.key, ctx.query.get('uploadId') ?? '').meta;
+  } catch {
+    // NoSuchUpload is answered by the handler, after authorization as on S3.
+    return {};
+  }
+  const keys: Record<string, string> = {};
+  if (meta.sse) keys['s3:x-amz-server-side-encryption'] = meta.sse;
+  if (meta.sseKmsKeyId) keys['s3:x-amz-server-side-encryption-aws-kms-key-id'] = meta.sseKmsKeyId;
+  return keys;
+}

@@ -8,16 +8,20 @@ import {
   CreateMultipartUploadCommand,
   DeleteBucketEncryptionCommand,
   GetBucketEncryptionCommand,
+  GetBucketPolicyCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutBucketEncryptionCommand,
+  PutBucketPolicyCommand,
   PutObjectCommand,
-  type S3Client,
+  S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStorage, loadSettings, type Storage, StorageError } from '../../src/index.ts';
 import { type S3Server, startS3Server } from '../../stack/s3/server.ts';
 import { KmsKeyring } from '../../stack/s3/sse.ts';
+import { type Stack, startStack } from '../../stack/stack.ts';
 import { client, ROOT } from '../s3/fixtures.ts';
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -309,5 +313,115 @@ describe('SSE on writes and reads', () => {
     expect(aes.ServerSideEncryption).toBe('AES256');
     expect(aes.BucketKeyEnabled).toBeUndefined();
     expect(server.headObject('kms-default', 'd.txt')?.serverSideEncryption).toBe('aws:kms');
+  });
+});
+
+describe('the app adapter with AWS_S3_SSE against a bucket policy that requires SSE-KMS', () => {
+  let stack: Stack;
+  let root: S3Client;
+  const storageFor = (env: Record<string, string | undefined>): Storage =>
+    createStorage(loadSettings(env).storage, { maxAttempts: 1 });
+
+  beforeAll(async () => {
+    stack = await startStack({
+      envOverrides: { AWS_S3_SSE: 'aws:kms', AWS_S3_SSE_KMS_KEY_ID: 'alias/focusmate-uploads' },
+    });
+    root = new S3Client({
+      endpoint: stack.s3.url,
+      region: stack.s3.region,
+      forcePathStyle: true,
+      credentials: stack.s3.root,
+    });
+    // The policy AWS documents for "deny unencrypted object uploads", added to the seeded one.
+    const bucket = stack.s3.bucket;
+    const current = await root.send(new GetBucketPolicyCommand({ Bucket: bucket }));
+    const policy = JSON.parse(current.Policy ?? '{"Version":"2012-10-17","Statement":[]}');
+    policy.Statement.push(
+      {
+        Sid: 'DenyIncorrectEncryptionHeader',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: `arn:aws:s3:::${bucket}/*`,
+        Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+      },
+      {
+        Sid: 'DenyUnEncryptedObjectUploads',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: `arn:aws:s3:::${bucket}/*`,
+        Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } },
+      },
+    );
+    await root.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+  });
+
+  afterAll(async () => {
+    root?.destroy();
+    await stack?.stop();
+  });
+
+  it('the env carries the settings to the adapter, validated', () => {
+    const s3 = loadSettings(stack.env).storage.s3;
+    expect(s3).toMatchObject({ sse: 'aws:kms', sseKmsKeyId: 'alias/focusmate-uploads' });
+    expect(() => loadSettings({ ...stack.env, AWS_S3_SSE: 'DES' })).toThrow(/AWS_S3_SSE/);
+    expect(() => loadSettings({ ...stack.env, AWS_S3_SSE: 'AES256' })).toThrow(/AWS_S3_SSE_KMS_KEY_ID/);
+    expect(() => loadSettings({ ...stack.env, AWS_S3_SSE_KMS_KEY_ID: 'not a key' })).toThrow(
+      /AWS_S3_SSE_KMS_KEY_ID/,
+    );
+  });
+
+  it('refuses an upload without the header (AccessDenied) and stores nothing', async () => {
+    await using plain = storageFor({ ...stack.env, AWS_S3_SSE: undefined, AWS_S3_SSE_KMS_KEY_ID: undefined });
+    const err = await plain.put('profiles/plain.png', Buffer.from('png'), { contentType: 'image/png' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as StorageError).s3Code).toBe('AccessDenied');
+    expect((err as StorageError).httpStatus).toBe(403);
+    const denied = stack.decisions({ allowed: false }).find((d) => d.key === 'profiles/plain.png');
+    expect(denied?.reason).toMatch(/DenyUnEncryptedObjectUploads|DenyIncorrectEncryptionHeader/);
+    expect(await storageFor(stack.env).exists('profiles/plain.png')).toBe(false);
+  });
+
+  it('accepts the same upload with AWS_S3_SSE=aws:kms, stored under the configured key', async () => {
+    await using app = storageFor(stack.env);
+    await app.put('profiles/kms.png', Buffer.from('png'), { contentType: 'image/png' });
+    const head = await root.send(new HeadObjectCommand({ Bucket: stack.s3.bucket, Key: 'profiles/kms.png' }));
+    expect(head.ServerSideEncryption).toBe('aws:kms');
+    expect(head.SSEKMSKeyId).toBe(
+      new KmsKeyring(stack.s3.region, ['alias/focusmate-uploads'])
+        .list()
+        .find((k) => k.alias === 'alias/focusmate-uploads')?.arn,
+    );
+  });
+
+  it('streams a large upload as multipart with the headers on CreateMultipartUpload', async () => {
+    await using app = storageFor({ ...stack.env, STORAGE_MAX_FILE_SIZE: String(32 * 1024 * 1024) });
+    await app.put('chat/big.bin', Buffer.alloc(6 * 1024 * 1024, 1), {
+      contentType: 'application/octet-stream',
+    });
+    const head = await root.send(new HeadObjectCommand({ Bucket: stack.s3.bucket, Key: 'chat/big.bin' }));
+    expect(head.ServerSideEncryption).toBe('aws:kms');
+    expect(head.ETag).toMatch(/-2"$/);
+  });
+
+  it('a presigned PUT carries the headers the uploader must send; without them it is refused', async () => {
+    await using app = storageFor(stack.env);
+    const signed = await app.presignedPutUrl('profiles/browser.png', { contentType: 'image/png' });
+    expect(signed.headers).toMatchObject({
+      'x-amz-server-side-encryption': 'aws:kms',
+      'x-amz-server-side-encryption-aws-kms-key-id': 'alias/focusmate-uploads',
+    });
+    // Sent as headers, not hoisted into the query: S3 reads the encryption from headers.
+    expect(new URL(signed.url).searchParams.has('x-amz-server-side-encryption')).toBe(false);
+    const ok = await fetch(signed.url, { method: 'PUT', headers: signed.headers, body: 'png' });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-amz-server-side-encryption')).toBe('aws:kms');
+    const { 'x-amz-server-side-encryption': _dropped, ...withoutSse } = signed.headers;
+    const refused = await fetch(signed.url, { method: 'PUT', headers: withoutSse, body: 'png' });
+    expect(refused.status).toBe(403);
   });
 });

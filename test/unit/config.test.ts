@@ -151,7 +151,7 @@ describe('loadSettings defaults', () => {
   it('lists every variable it reads', () => {
     expect(SETTINGS_VARIABLES).toContain('AWS_ENDPOINT_URL_S3');
     expect(SETTINGS_VARIABLES).toContain('SMTP_TLS_CA_FILE');
-    expect(SETTINGS_VARIABLES).toHaveLength(23);
+    expect(SETTINGS_VARIABLES).toHaveLength(25);
   });
 });
 

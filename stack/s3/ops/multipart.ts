@@ -12,7 +12,7 @@ import { contentMetaFrom, quotedEtag, tagsFromHeader } from '../object-headers.t
 import { ownerXml } from '../owner.ts';
 import { header, objectArn, type RequestContext } from '../request-context.ts';
 import { sendEmpty, sendXml } from '../respond.ts';
-import { requestSse, sseHeaders } from '../sse.ts';
+import { requestSse, sseHeaders, uploadSseConditions } from '../sse.ts';
 import type { ChecksumType, StoredChecksum, UploadPartRecord, UploadRecord } from '../storage/types.ts';
 import { block, children, isoDate, parseXmlBody, tag, text, xmlDocument } from '../xml.ts';
 import { requireObject } from './get-object.ts';
@@ -166,7 +166,7 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<void> {
   const src = parseCopySource(ctx);
   const srcRec0 = ctx.store.bucket(src.bucket) ? ctx.store.head(src.bucket, src.key) : undefined;
   await ctx.authorize('s3:GetObject', objectArn(src.bucket, src.key), existingTagConditions(srcRec0));
-  await ctx.authorize('s3:PutObject', objectArn(ctx.bucket!, ctx.key!));
+  await ctx.authorize('s3:PutObject', objectArn(ctx.bucket!, ctx.key!), uploadSseConditions(ctx));
   const partNumber = partNumberOf(ctx);
   const upload = uploadOf(ctx);
   await drainBody(ctx);
