@@ -325,6 +325,7 @@ describe('the app adapter with AWS_S3_SSE against a bucket policy that requires 
   beforeAll(async () => {
     stack = await startStack({
       envOverrides: { AWS_S3_SSE: 'aws:kms', AWS_S3_SSE_KMS_KEY_ID: 'alias/focusmate-uploads' },
+      encryption: { algorithm: 'aws:kms', kmsKeyId: 'alias/focusmate-uploads', bucketKey: true },
     });
     root = new S3Client({
       endpoint: stack.s3.url,
@@ -360,6 +361,20 @@ describe('the app adapter with AWS_S3_SSE against a bucket policy that requires 
   afterAll(async () => {
     root?.destroy();
     await stack?.stop();
+  });
+
+  it('seeds the bucket default encryption from the stack option', async () => {
+    expect(stack.seedSkipped).toEqual([]);
+    const got = await root.send(new GetBucketEncryptionCommand({ Bucket: stack.s3.bucket }));
+    expect(got.ServerSideEncryptionConfiguration?.Rules).toEqual([
+      {
+        ApplyServerSideEncryptionByDefault: {
+          SSEAlgorithm: 'aws:kms',
+          KMSMasterKeyID: 'alias/focusmate-uploads',
+        },
+        BucketKeyEnabled: true,
+      },
+    ]);
   });
 
   it('the env carries the settings to the adapter, validated', () => {
