@@ -115,7 +115,8 @@ export async function startConsoleServer(
         env: {},
       };
     },
-    mailFetch: (path) => fetch(`${selfUrl}${path}`),
+    // Bounded: a stalled mail API must not hold a console request forever.
+    mailFetch: (path) => fetch(`${selfUrl}${path}`, { signal: AbortSignal.timeout(10_000) }),
     events,
   };
 

@@ -28,7 +28,13 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
     return { start: Math.max(0, size - n), end: size - 1 };
   }
   const start = Number(a);
-  const end = b === '' ? size - 1 : Number(b);
+  // Checked before the end: `bytes=N-` past the end is unsatisfiable, not an ignorable range.
+  if (b === '') {
+    if (start >= size) throw unsatisfiable();
+    return { start, end: size - 1 };
+  }
+  const end = Number(b);
+  // A last-byte-pos before the first is syntactically invalid: S3 ignores the header.
   if (end < start) return undefined;
   if (start >= size) throw unsatisfiable();
   return { start, end: Math.min(end, size - 1) };

@@ -250,6 +250,12 @@ export function s3Contract(name: string, getTarget: () => S3Target, options: Con
         );
         expect(e.name).toBe('InvalidRange');
         expect(e.$metadata.httpStatusCode).toBe(416);
+        // An open-ended range that starts past the end is unsatisfiable too, not "whole object".
+        const open2 = await s3Error(() =>
+          s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'range.bin', Range: 'bytes=1000-' })),
+        );
+        expect(open2.name).toBe('InvalidRange');
+        expect(open2.$metadata.httpStatusCode).toBe(416);
       });
 
       it('evaluates conditional reads', async () => {

@@ -174,6 +174,8 @@ describe('settings', () => {
 
 // The Korean lines are quotes: they must stay word for word what the guide says.
 const GUIDE = fileURLToPath(new URL('../../../shared/seed/000_d8d9d20813e1ddc6.txt', import.meta.url));
+// CI always runs with shared/ beside the repository, so there a missing guide is a failure.
+if (process.env.CI && !existsSync(GUIDE)) throw new Error(`the guide is missing at ${GUIDE}`);
 describe.skipIf(!existsSync(GUIDE))('the guide quotes (when the guide is next to the repository)', () => {
   test('each cause and remedy line appears verbatim under its heading', () => {
     const guide = readFileSync(GUIDE, 'utf8');
