@@ -94,6 +94,27 @@ function assertExpiresIn(expiresIn: number): number {
   return expiresIn;
 }
 
+/** The fields GetObject and HeadObject answers share. */
+function objectInfo(
+  key: string,
+  out: {
+    ContentLength?: number;
+    ContentType?: string;
+    Metadata?: Record<string, string>;
+    LastModified?: Date;
+    ETag?: string;
+  },
+): ObjectInfo {
+  return {
+    key,
+    size: out.ContentLength ?? 0,
+    contentType: out.ContentType ?? 'application/octet-stream',
+    metadata: { ...(out.Metadata ?? {}) },
+    lastModified: out.LastModified ?? new Date(0),
+    etag: unquote(out.ETag),
+  };
+}
+
 /**
  * Storage on S3 (AWS, MinIO, the embedded dev server). When maxFileSize is small enough
  * (singlePutMaxBytes) a body is read through the size limit and sent as one PutObject, so an
@@ -228,15 +249,7 @@ export class S3Storage implements Storage {
     assertValidKey(key);
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return {
-        key,
-        size: out.ContentLength ?? 0,
-        contentType: out.ContentType ?? 'application/octet-stream',
-        metadata: { ...(out.Metadata ?? {}) },
-        lastModified: out.LastModified ?? new Date(0),
-        etag: unquote(out.ETag),
-        body: out.Body as Readable,
-      };
+      return { ...objectInfo(key, out), body: out.Body as Readable };
     } catch (error) {
       throw this.#fail(error, key);
     }
@@ -245,15 +258,10 @@ export class S3Storage implements Storage {
   async head(key: string): Promise<ObjectInfo> {
     assertValidKey(key);
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return {
+      return objectInfo(
         key,
-        size: out.ContentLength ?? 0,
-        contentType: out.ContentType ?? 'application/octet-stream',
-        metadata: { ...(out.Metadata ?? {}) },
-        lastModified: out.LastModified ?? new Date(0),
-        etag: unquote(out.ETag),
-      };
+        await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })),
+      );
     } catch (error) {
       const mapped = this.#fail(error, key);
       // A HEAD 404 has no body: it cannot say whether the key or the bucket is missing. Ask.
