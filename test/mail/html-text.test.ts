@@ -85,8 +85,32 @@ describe('createSnippet', () => {
     expect(createSnippet('', `<p>${korean}</p>`)).toBe(`${korean.slice(0, 66)}...`);
     expect(createSnippet('word '.repeat(60), '')).toBe(`${'word '.repeat(40)}...`);
     expect(createSnippet('x'.repeat(200), '')).toBe('x'.repeat(200));
+    expect(createSnippet(`${' '.repeat(3000)}${'word '.repeat(100)}`, '')).toBe(`${'word '.repeat(40)}...`);
     expect(truncateUtf8('a😀b', 4)).toBe('a');
     expect(truncateUtf8('a😀b', 5)).toBe('a😀');
+  });
+});
+
+describe('createSnippet on long text bodies (read in prefixes)', () => {
+  // The whole body on one line, then cut: what the prefix reading must always agree with.
+  const reference = (text: string) => {
+    const line = text.replace(/[\uFEFF\t\n\f\r ]+/g, ' ').trim();
+    return Buffer.byteLength(line) <= 200 ? line : `${truncateUtf8(line, 200)}...`;
+  };
+  it('agrees with cutting the whole body, around every prefix boundary', () => {
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const pieces = ['word', ' ', '\r\n', '\t\t', '가나', '😀', '\uFEFF', 'x'];
+    for (let run = 0; run < 300; run++) {
+      let text = '';
+      const length = Math.floor(random() * 3000);
+      while (text.length < length)
+        text += pieces[Math.floor(random() * pieces.length)]!.repeat(1 + Math.floor(random() * 40));
+      expect(createSnippet(text, '')).toBe(reference(text));
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // Mailpit's search language over summaries, without sockets.
 import { describe, expect, it } from 'vitest';
-import { compileQuery, sizeToBytes, splitTerms } from '../../stack/mail/search/query.ts';
+import { cleanString, compileQuery, sizeToBytes, splitTerms } from '../../stack/mail/search/query.ts';
 import type { MessageSummary } from '../../stack/mail/store/types.ts';
 
 function msg(over: Partial<MessageSummary>): MessageSummary {
@@ -99,5 +99,31 @@ describe('compileQuery', () => {
     expect(sizeToBytes('1.5m')).toBe(1572864);
     expect(sizeToBytes('10')).toBe(10);
     expect(sizeToBytes('3gb')).toBe(0);
+  });
+});
+
+describe('cleanString', () => {
+  it('is Mailpit’s: separators and whitespace runs one space, trimmed, lower case', () => {
+    const reference = (s: string) =>
+      s
+        .replace(/\uFEFF/g, ' ')
+        .replace(/\r?\n|\t|>|<|"|,|;|\(|\)/g, ' ')
+        .split(/[\s\u0085]+/)
+        .filter(Boolean)
+        .join(' ')
+        .toLowerCase();
+    const samples = [
+      '  Focus Mate <noreply@focusmate.com>, "Leader" (x);y\r\n\tz  ',
+      'a , b',
+      'one two',
+      ' lead',
+      'tail ',
+      '\uFEFFbom\u00a0nbsp\u0085nel',
+      'A  B   C',
+      '',
+      ' ',
+      '<>',
+    ];
+    for (const s of samples) expect(cleanString(s), JSON.stringify(s)).toBe(reference(s));
   });
 });

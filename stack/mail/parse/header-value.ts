@@ -3,6 +3,7 @@
 // by one space. mailparser's headerLines keep the folds, so every value shown goes through here.
 export function headerValue(field: string): string {
   const colon = field.indexOf(':');
+  if (!field.includes('\n', colon)) return field.slice(colon + 1).trim();
   return field
     .slice(colon + 1)
     .split(/\r?\n/)

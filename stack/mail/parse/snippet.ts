@@ -26,12 +26,27 @@ function limited(s: string): string {
   return Buffer.byteLength(s) <= LIMIT_BYTES ? s : `${truncateUtf8(s, LIMIT_BYTES)}...`;
 }
 
+/** Mailpit's text snippet: U+FEFF and whitespace runs one space, trimmed. */
+function oneLine(text: string): string {
+  // Single spaces between words are not matched: a global replace allocates per match.
+  return text.replace(/[\uFEFF\t\n\f\r][\uFEFF\t\n\f\r ]*| [\uFEFF\t\n\f\r ]+/g, ' ').trim();
+}
+
+/**
+ * The text body on one line, but only as much of it as the snippet can show: a long body is
+ * read in growing prefixes until one holds more than the limit. The last character of a prefix
+ * may be the start of a longer whitespace run, so one byte more than the limit is asked for.
+ */
+function textSnippet(text: string): string {
+  for (let take = 512; ; take *= 4) {
+    if (take >= text.length) return limited(oneLine(text));
+    const line = oneLine(text.slice(0, take));
+    if (Buffer.byteLength(line) > LIMIT_BYTES + 1) return `${truncateUtf8(line, LIMIT_BYTES)}...`;
+  }
+}
+
 /** `stripped` is stripHtml(html).text when the caller already has it. */
 export function createSnippet(text: string, html: string, stripped?: string): string {
   if (html.trim()) return limited(stripped ?? stripHtml(html).text);
-  const t = text
-    .replace(/\uFEFF/g, ' ')
-    .replace(/[\t\n\f\r ]+/g, ' ')
-    .trim();
-  return t ? limited(t) : '';
+  return textSnippet(text);
 }

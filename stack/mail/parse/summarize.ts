@@ -27,8 +27,20 @@ export function addresses(value: AddressObject | AddressObject[] | undefined): M
   return out;
 }
 
-function headerStrings(mail: ParsedMail, key: string): string[] {
-  return mail.headerLines.filter((h) => h.key === key).map((h) => headerValue(h.line));
+/** Header fields whose values the summary uses: free-text search, tags, scopes, Return-Path. */
+const SEARCHED = ['from', 'subject', 'to', 'cc', 'bcc', 'reply-to', 'return-path'];
+const WANTED = new Set([...SEARCHED, 'x-tags', SCOPE_HEADER]);
+
+/** The unfolded values of the wanted fields by key, in one pass over the header. */
+function headerValues(mail: ParsedMail): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const h of mail.headerLines) {
+    if (!WANTED.has(h.key)) continue;
+    const values = out.get(h.key);
+    if (values) values.push(headerValue(h.line));
+    else out.set(h.key, [headerValue(h.line)]);
+  }
+  return out;
 }
 
 function attachmentSummaries(mail: ParsedMail): AttachmentSummary[] {
@@ -67,9 +79,9 @@ export async function summarize(raw: Buffer, session: SessionRecord): Promise<Su
   // HTML body whole would hold the event loop for nothing.
   const stripped = html ? stripHtml(html.slice(0, HTML_TO_STRIP)) : undefined;
   const attachments = attachmentSummaries(mail);
-  const headerText = ['from', 'subject', 'to', 'cc', 'bcc', 'reply-to', 'return-path']
-    .flatMap((k) => headerStrings(mail, k))
-    .join(' ');
+  const headers = headerValues(mail);
+  const values = (key: string) => headers.get(key) ?? [];
+  const headerText = SEARCHED.flatMap(values).join(' ');
   const subject = mail.subject ?? '';
   const addressText = [from, ...to, ...cc, ...bcc].map((a) => (a ? `${a.name} ${a.address}` : '')).join(' ');
   // As Mailpit: the HTML body's text with its link targets, or the text body when that is empty;
@@ -79,9 +91,14 @@ export async function summarize(raw: Buffer, session: SessionRecord): Promise<Su
     .filter((a) => !a.inline)
     .map((a) => a.fileName)
     .join(' ');
-  const searchText = cleanString(
+  const cleaned = cleanString(
     `${headerText} ${subject} ${addressText} ${bodyText.slice(0, SEARCH_TEXT_CHARS)} ${fileNames}`,
-  ).slice(0, SEARCH_TEXT_CHARS);
+  );
+  // Kept for the message's life: a cut is copied, so it does not hold the whole text alive.
+  const searchText =
+    cleaned.length > SEARCH_TEXT_CHARS
+      ? (JSON.parse(JSON.stringify(cleaned.slice(0, SEARCH_TEXT_CHARS))) as string)
+      : cleaned;
   return {
     messageId: (mail.messageId ?? '').replace(/^<|>$/g, ''),
     subject,
@@ -91,15 +108,15 @@ export async function summarize(raw: Buffer, session: SessionRecord): Promise<Su
     cc,
     bcc,
     replyTo: addresses(mail.replyTo),
-    returnPath: (headerStrings(mail, 'return-path')[0] ?? session.mailFrom).replace(/^<|>$/g, ''),
+    returnPath: (values('return-path')[0] ?? session.mailFrom).replace(/^<|>$/g, ''),
     size: raw.length,
     attachments,
     snippet: createSnippet(text.slice(0, SEARCH_TEXT_CHARS), html, stripped?.text),
-    tags: messageTags({ xTags: headerStrings(mail, 'x-tags'), addresses: [from, ...to, ...cc, ...bcc] }),
+    tags: messageTags({ xTags: values('x-tags'), addresses: [from, ...to, ...cc, ...bcc] }),
     scopes: deriveScopes({
       user: session.auth?.user,
       rcptTo: session.rcptTo,
-      headerScopes: headerStrings(mail, SCOPE_HEADER),
+      headerScopes: values(SCOPE_HEADER),
     }),
     session,
     searchText,

@@ -24,14 +24,16 @@ export function splitTerms(query: string): string[] {
   return terms;
 }
 
-/** Mailpit's cleanString: separators become spaces, whitespace collapses, lower case. */
+/**
+ * Mailpit's cleanString: U+FEFF, newlines, tabs and < > " , ; ( ) become spaces, whitespace runs
+ * (Go's unicode.IsSpace, so U+0085 too) one space, trimmed, lower case.
+ */
 export function cleanString(s: string): string {
+  // Only runs that change are matched (not each single space between words): a global replace
+  // allocates per match, and this runs on every stored message's search text.
   return s
-    .replace(/\uFEFF/g, ' ')
-    .replace(/\r?\n|\t|>|<|"|,|;|\(|\)/g, ' ')
-    .split(/\s+/)
-    .filter(Boolean)
-    .join(' ')
+    .replace(/(?:[^\S ]|[\u0085<>",;()])[\s\u0085<>",;()]*| [\s\u0085<>",;()]+/g, ' ')
+    .trim()
     .toLowerCase();
 }
 

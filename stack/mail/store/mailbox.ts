@@ -62,8 +62,10 @@ export class Mailbox implements MailStore {
     // The sequence number is taken before the await so concurrent adds keep arrival order.
     const summary: MessageSummary = {
       // A JSON round trip copies every string: mailparser's values are often slices that
-      // keep whole header and body strings alive, ~3 KB per message held for nothing.
-      ...(JSON.parse(JSON.stringify(fields)) as typeof fields),
+      // keep whole header and body strings alive, ~3 KB per message held for nothing. Not the
+      // search text, the largest field: summarize builds it as a string of its own.
+      ...(JSON.parse(JSON.stringify({ ...fields, searchText: '' })) as typeof fields),
+      searchText: fields.searchText,
       id: newMessageId(),
       seq: ++this.#lastSeq,
       created: new Date().toISOString(),
