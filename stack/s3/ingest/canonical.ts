@@ -1,6 +1,6 @@
 // The SigV4 canonical request as S3 builds it: URI not double-encoded, query re-encoded with
 // the RFC 3986 unreserved set and sorted, headers lower-cased and whitespace-collapsed.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
 
@@ -95,7 +95,7 @@ export function canonicalRequest(c: CanonicalInput): string {
 }
 
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
 export function stringToSign(amzDate: string, scope: string, canonical: string): string {

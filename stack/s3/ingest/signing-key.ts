@@ -1,9 +1,17 @@
 // SigV4 key derivation with a small bounded cache: four HMACs per request otherwise, and a
 // dev stack signs with a handful of keys for a day at a time.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+
+// createHmac with a raw Buffer key re-validates and wraps it on every call (about 6x the cost
+// of the HMAC itself for a short string); a cached signing key is used once per request and
+// once per aws-chunked chunk, so it carries a prepared KeyObject.
+const prepared = new WeakMap<Uint8Array, KeyObject>();
 
 export function hmac(key: Uint8Array | string, data: string): Buffer {
-  return createHmac('sha256', key).update(data, 'utf8').digest();
+  const ready = typeof key === 'string' ? undefined : prepared.get(key);
+  return createHmac('sha256', ready ?? key)
+    .update(data, 'utf8')
+    .digest();
 }
 
 export interface SigningKeyCache {
@@ -19,6 +27,7 @@ export function createSigningKeyCache(max = 64): SigningKeyCache {
       const hit = map.get(id);
       if (hit) return hit;
       const key = deriveSigningKey(secret, date, region, service);
+      prepared.set(key, createSecretKey(key));
       if (map.size >= max) map.delete(map.keys().next().value as string);
       map.set(id, key);
       return key;
