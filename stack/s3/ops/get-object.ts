@@ -1,12 +1,12 @@
 // GetObject and HeadObject: conditional reads, one byte range or one part, response-*
 // overrides, checksums only on request and never for a partial body.
-import { pipeline } from 'node:stream/promises';
 import { checkReadConditions } from '../conditions.ts';
 import { ensureChecksum, isPending } from '../default-checksum.ts';
 import { S3Error } from '../errors.ts';
 import { httpDate, quotedEtag, setChecksumHeaders, setObjectHeaders } from '../object-headers.ts';
 import { type ByteRange, parseRange } from '../range.ts';
 import { bucketArn, header, type RequestContext } from '../request-context.ts';
+import { sendStream } from '../send-stream.ts';
 import type { ObjectRecord } from '../storage/types.ts';
 
 const OVERRIDES: [string, string][] = [
@@ -121,5 +121,5 @@ export async function getObject(ctx: RequestContext): Promise<void> {
     res.end();
     return;
   }
-  await pipeline(ctx.store.read(rec, start, end), res);
+  await sendStream(ctx.store.read(rec, start, end), res);
 }

@@ -17,9 +17,11 @@ class MemoryBlobs implements BlobBackend {
 
   read(blob: BlobRef, start: number, end: number): Readable {
     const data = this.#blobs.get(blob.id);
-    if (!data) return Readable.from([]);
-    // One chunk keeps small reads cheap; subarray shares memory, no copy.
-    return Readable.from(end >= start ? [data.subarray(start, end + 1)] : []);
+    // One chunk pushed up front: no async iterator or per-chunk promise. subarray shares memory.
+    const out = new Readable({ read() {} });
+    if (data && end >= start) out.push(data.subarray(start, end + 1));
+    out.push(null);
+    return out;
   }
 
   async delete(id: string): Promise<void> {
