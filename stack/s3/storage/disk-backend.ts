@@ -7,8 +7,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { bufferStream } from './buffer-stream.ts';
 import type {
   Backends,
   BlobBackend,
@@ -124,9 +125,9 @@ class DiskBlobs implements BlobBackend {
   }
 
   read(blob: BlobRef, start: number, end: number): Readable {
-    if (end < start) return Readable.from([]);
+    if (end < start) return bufferStream(undefined);
     if (blob.inline !== undefined)
-      return Readable.from([Buffer.from(blob.inline, 'base64').subarray(start, end + 1)]);
+      return bufferStream(Buffer.from(blob.inline, 'base64').subarray(start, end + 1));
     return createReadStream(this.#path(blob.id), { start, end, highWaterMark: 256 * 1024 });
   }
 

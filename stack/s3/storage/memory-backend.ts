@@ -1,6 +1,7 @@
 // Memory storage: blobs are Buffers, records live only in the store's index.
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { bufferStream } from './buffer-stream.ts';
 import type { Backends, BlobBackend, BlobRef, LoadedState, MetaBackend } from './types.ts';
 
 class MemoryBlobs implements BlobBackend {
@@ -17,11 +18,8 @@ class MemoryBlobs implements BlobBackend {
 
   read(blob: BlobRef, start: number, end: number): Readable {
     const data = this.#blobs.get(blob.id);
-    // One chunk pushed up front: no async iterator or per-chunk promise. subarray shares memory.
-    const out = new Readable({ read() {} });
-    if (data && end >= start) out.push(data.subarray(start, end + 1));
-    out.push(null);
-    return out;
+    // subarray shares memory: no copy per read.
+    return bufferStream(data && end >= start ? data.subarray(start, end + 1) : undefined);
   }
 
   async delete(id: string): Promise<void> {

@@ -181,7 +181,6 @@ export class Store {
 
   /** Bytes [start, end] of an object across its blobs; blobs stay readable until the stream ends. */
   read(rec: ObjectRecord, start: number, end: number): Readable {
-    const out = new PassThrough({ highWaterMark: 256 * 1024 });
     const ids = rec.blobs.map((b) => b.id);
     for (const id of ids) this.#readers.set(id, (this.#readers.get(id) ?? 0) + 1);
     let released = false;
@@ -197,6 +196,15 @@ export class Store {
         }
       }
     };
+    // One blob (every non-multipart object): hand out the backend's stream itself, saving a
+    // PassThrough and an async iteration per read.
+    const only = rec.blobs.length === 1 ? rec.blobs[0]! : undefined;
+    if (only && only.size > 0 && end >= start && end < only.size) {
+      const src = this.#backends.blobs.read(only, start, end);
+      src.once('close', release);
+      return src;
+    }
+    const out = new PassThrough({ highWaterMark: 256 * 1024 });
     out.on('close', release);
     const pump = async () => {
       let offset = 0;
