@@ -45,10 +45,10 @@ export async function ingestToBlob(
   extraAlgorithm?: ChecksumAlgorithm,
 ): Promise<{ blob: BlobRef; result: IngestResult }> {
   const max = maxUpload(ctx);
-  requireUploadLength(ctx, max);
+  const declared = requireUploadLength(ctx, max);
   sendContinue(ctx.req, ctx.res);
   const pipe = ingest(ctx.req, { auth: ctx.auth, headers: ctx.req.headers, maxBytes: max, extraAlgorithm });
-  const blob = await ctx.store.writeBlob(pipe.body);
+  const blob = await ctx.store.writeBlob(pipe.body, declared);
   return { blob, result: pipe.result() };
 }
 

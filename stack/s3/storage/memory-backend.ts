@@ -4,13 +4,30 @@ import type { Readable } from 'node:stream';
 import { bufferStream } from './buffer-stream.ts';
 import type { Backends, BlobBackend, BlobRef, LoadedState, MetaBackend } from './types.ts';
 
+/** Declared lengths above this are not reserved up front (a client may declare and not send). */
+const PREALLOCATE_MAX = 256 * 1024 * 1024;
+
 class MemoryBlobs implements BlobBackend {
   readonly #blobs = new Map<string, Buffer>();
 
-  async write(body: Readable): Promise<BlobRef> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(chunk as Buffer);
-    const data = Buffer.concat(chunks);
+  async write(body: Readable, sizeHint?: number): Promise<BlobRef> {
+    // Copying each chunk into a buffer of the declared size as it arrives holds the body once
+    // (collecting the chunks and concatenating held it twice: 128 MiB for a 64 MiB object).
+    // The chunks are copied either way, so a stored object never pins socket read buffers.
+    const hint = sizeHint !== undefined && sizeHint <= PREALLOCATE_MAX ? sizeHint : 0;
+    const into = Buffer.allocUnsafeSlow(hint);
+    let size = 0;
+    let overflow: Buffer[] | undefined;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (!overflow && size + chunk.length <= into.length) chunk.copy(into, size);
+      else (overflow ??= [into.subarray(0, size)]).push(chunk);
+      size += chunk.length;
+    }
+    const data = overflow
+      ? Buffer.concat(overflow, size)
+      : size === into.length
+        ? into
+        : Buffer.from(into.subarray(0, size));
     const id = randomUUID();
     this.#blobs.set(id, data);
     return { id, size: data.length };

@@ -119,8 +119,8 @@ export class Store {
   }
 
   /** Stores bytes durably; they become visible only through a later commit. */
-  writeBlob(body: Readable): Promise<BlobRef> {
-    return this.#backends.blobs.write(body);
+  writeBlob(body: Readable, sizeHint?: number): Promise<BlobRef> {
+    return this.#backends.blobs.write(body, sizeHint);
   }
 
   async discardBlob(blob: BlobRef): Promise<void> {

@@ -109,7 +109,11 @@ export interface UploadRecord {
 
 /** Where blobs live. Writes are durable when the promise resolves; ids are never reused. */
 export interface BlobBackend {
-  write(body: Readable): Promise<BlobRef>;
+  /**
+   * `sizeHint` is the length the client declared (already checked against the size limit);
+   * a backend may use it to size its buffer, never trust it as the blob's size.
+   */
+  write(body: Readable, sizeHint?: number): Promise<BlobRef>;
   /** Bytes [start, end] inclusive of one blob. */
   read(blob: BlobRef, start: number, end: number): Readable;
   delete(id: string): Promise<void>;
