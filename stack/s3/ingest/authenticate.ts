@@ -202,7 +202,8 @@ function headerAuth(req: RequestInfo, authorization: string, opts: AuthenticateO
     requestTimeText = dateHeader ?? '';
   }
   if (requestMs === undefined || Number.isNaN(requestMs)) throw new S3Error('AccessDenied', BAD_DATE);
-  const amzDate = formatAmzDate(requestMs);
+  // A valid x-amz-date is already in canonical form (parseAmzDate accepts exactly that form).
+  const amzDate = xAmzDate !== undefined ? requestTimeText : formatAmzDate(requestMs);
 
   const now = (opts.now ?? Date.now)();
   if (Math.abs(now - requestMs) > MAX_SKEW_MS) {
