@@ -121,5 +121,10 @@ export async function getObject(ctx: RequestContext): Promise<void> {
     res.end();
     return;
   }
+  const bytes = ctx.store.bytes(rec, start, end);
+  if (bytes && bytes.length === end - start + 1) {
+    res.end(bytes);
+    return;
+  }
   await sendStream(ctx.store.read(rec, start, end), res);
 }

@@ -131,6 +131,11 @@ class DiskBlobs implements BlobBackend {
     return createReadStream(this.#path(blob.id), { start, end, highWaterMark: 256 * 1024 });
   }
 
+  bytes(blob: BlobRef, start: number, end: number): Buffer | undefined {
+    if (blob.inline === undefined || end < start) return undefined;
+    return Buffer.from(blob.inline, 'base64').subarray(start, end + 1);
+  }
+
   async delete(id: string): Promise<void> {
     await rm(this.#path(id), { force: true });
   }

@@ -34,9 +34,13 @@ class MemoryBlobs implements BlobBackend {
   }
 
   read(blob: BlobRef, start: number, end: number): Readable {
+    return bufferStream(this.bytes(blob, start, end));
+  }
+
+  bytes(blob: BlobRef, start: number, end: number): Buffer | undefined {
     const data = this.#blobs.get(blob.id);
     // subarray shares memory: no copy per read.
-    return bufferStream(data && end >= start ? data.subarray(start, end + 1) : undefined);
+    return data && end >= start ? data.subarray(start, end + 1) : undefined;
   }
 
   async delete(id: string): Promise<void> {

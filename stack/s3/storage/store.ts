@@ -179,6 +179,16 @@ export class Store {
     });
   }
 
+  /**
+   * Bytes [start, end] of a one-blob object when the backend holds them in memory (the buffer
+   * stays valid after a delete: blobs are never mutated), else undefined: use `read`.
+   */
+  bytes(rec: ObjectRecord, start: number, end: number): Buffer | undefined {
+    const only = rec.blobs.length === 1 ? rec.blobs[0]! : undefined;
+    if (!only || end < start || end >= only.size) return undefined;
+    return this.#backends.blobs.bytes?.(only, start, end);
+  }
+
   /** Bytes [start, end] of an object across its blobs; blobs stay readable until the stream ends. */
   read(rec: ObjectRecord, start: number, end: number): Readable {
     const ids = rec.blobs.map((b) => b.id);

@@ -116,6 +116,11 @@ export interface BlobBackend {
   write(body: Readable, sizeHint?: number): Promise<BlobRef>;
   /** Bytes [start, end] inclusive of one blob. */
   read(blob: BlobRef, start: number, end: number): Readable;
+  /**
+   * The same bytes when the backend already holds them in memory (memory blobs, disk-inline
+   * blobs), else undefined: a response can then be one `end(bytes)` instead of a stream.
+   */
+  bytes?(blob: BlobRef, start: number, end: number): Buffer | undefined;
   delete(id: string): Promise<void>;
   /** Every blob id present (used to collect blobs orphaned by a crash). */
   list(): Promise<string[]>;
