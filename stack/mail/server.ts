@@ -117,7 +117,7 @@ export interface MailServer extends AsyncDisposable {
   readonly faults: SmtpFaults;
   /** The zone the authentication checks resolve against; edit it to see verdicts change. */
   readonly dns: DnsZone;
-  /** DKIM / SPF / DMARC verdicts of a stored message, as checked when it arrived. */
+  /** DKIM / SPF / DMARC verdicts of a stored message, checked on first request against the zone then in force. */
   auth(id: string): Promise<AuthVerdicts>;
   stop(): Promise<void>;
 }
