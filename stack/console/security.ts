@@ -41,7 +41,7 @@ export function sandboxCsp(extra: string[] = []): string {
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 function isLoopbackHost(host: string): boolean {
-  return host === '0.0.0.0' || host === '::' || LOOPBACK_NAMES.has(host) || host.startsWith('127.');
+  return LOOPBACK_NAMES.has(host) || host.startsWith('127.');
 }
 
 /**
@@ -49,7 +49,8 @@ function isLoopbackHost(host: string): boolean {
  * --host), the operator chose exposure and any Host is served.
  */
 export function checkHost(req: IncomingMessage, bindHost: string): void {
-  if (!isLoopbackHost(bindHost) || bindHost === '0.0.0.0' || bindHost === '::') return;
+  // Bound beyond loopback (only with an explicit --host): the operator chose exposure.
+  if (!isLoopbackHost(bindHost)) return;
   const raw = req.headers.host ?? '';
   const name = raw.startsWith('[') ? raw.slice(0, raw.indexOf(']') + 1) : raw.replace(/:\d+$/, '');
   const lower = name.toLowerCase();

@@ -20,7 +20,10 @@ class MemoryBlobs implements BlobBackend {
     let overflow: Buffer[] | undefined;
     for await (const chunk of body as AsyncIterable<Buffer>) {
       if (!overflow && size + chunk.length <= into.length) chunk.copy(into, size);
-      else (overflow ??= [into.subarray(0, size)]).push(chunk);
+      else {
+        overflow ??= [into.subarray(0, size)];
+        overflow.push(chunk);
+      }
       size += chunk.length;
     }
     const data = overflow
