@@ -1,5 +1,5 @@
 // What every console route is handed: the configured sides of the stack, resolved once.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Route as GenericRoute } from '../util/router.ts';
 import type { ConsoleEvents } from './events.ts';
 import type { ConsoleOverview, ConsoleServerOptions } from './options.ts';
 import type { DecisionSource } from './request-log.ts';
@@ -16,15 +16,5 @@ export interface ConsoleContext {
   events: ConsoleEvents;
 }
 
-export interface RouteArgs {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  params: string[];
-}
-
-export interface Route {
-  method: string;
-  path: RegExp;
-  handle(ctx: ConsoleContext, args: RouteArgs): void | Promise<void>;
-}
+export type { RouteArgs } from '../util/router.ts';
+export type Route = GenericRoute<ConsoleContext>;

@@ -1,10 +1,12 @@
 // startConsoleServer(): the console's web UI, its REST API (/api/stack/...) and the mounted mail
 // API (/api/v1/..., Mailpit's paths) on one loopback port, as a started handle.
+
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { StackKeys } from '../engines/app-keys.ts';
 import type { StackFaults } from '../faults/stack-faults.ts';
+import { dispatch } from '../util/router.ts';
 import type { ConsoleContext, Route } from './context.ts';
 import { ConsoleError } from './errors.ts';
 import { ConsoleEvents } from './events.ts';
@@ -38,30 +40,19 @@ export interface ConsoleServer extends AsyncDisposable {
 
 const ROUTES: Route[] = [...overviewRoutes, ...storageRoutes, ...requestRoutes, ...mailHtmlRoutes];
 
-function dispatch(
+function route(
   routes: Route[],
   ctx: ConsoleContext,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
 ): void {
-  let pathMatched = false;
-  for (const route of routes) {
-    const m = route.path.exec(url.pathname);
-    if (!m) continue;
-    pathMatched = true;
-    if (route.method !== req.method && !(route.method === 'GET' && req.method === 'HEAD')) continue;
-    Promise.resolve()
-      .then(() => route.handle(ctx, { req, res, url, params: m.slice(1) }))
-      .catch((err: unknown) => sendError(res, err));
-    return;
+  const outcome = dispatch(routes, ctx, { req, res, url }, (err) => sendError(res, err));
+  if (outcome === 'method-not-allowed') {
+    sendError(res, new ConsoleError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`));
+  } else if (outcome === 'not-found') {
+    sendError(res, new ConsoleError('NOT_FOUND', `No console API at ${url.pathname}`));
   }
-  sendError(
-    res,
-    pathMatched
-      ? new ConsoleError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`)
-      : new ConsoleError('NOT_FOUND', `No console API at ${url.pathname}`),
-  );
 }
 
 function hostForUrl(host: string): string {
@@ -128,7 +119,7 @@ export async function startConsoleServer(
       const path = url.pathname;
       if (path.startsWith('/api/stack/')) {
         checkSameOrigin(req);
-        dispatch(routes, ctx, req, res, url);
+        route(routes, ctx, req, res, url);
         return;
       }
       if (options.mailApi && (path.startsWith('/api/v1/') || path.startsWith('/view/'))) {

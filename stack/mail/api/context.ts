@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Route as GenericRoute } from '../../util/router.ts';
 import type { ParsedCache } from '../parse/parsed-cache.ts';
 import type { MailStats } from '../store/stats.ts';
 import type { MailStore, MessageSummary } from '../store/types.ts';
@@ -13,18 +13,8 @@ export interface ApiContext {
   maxWaitMs: number;
 }
 
-export interface RouteArgs {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  params: string[];
-}
-
-export interface Route {
-  method: string;
-  path: RegExp;
-  handle(ctx: ApiContext, args: RouteArgs): void | Promise<void>;
-}
+export type { RouteArgs } from '../../util/router.ts';
+export type Route = GenericRoute<ApiContext>;
 
 /** Newest first, limited to ?scope= when given. */
 export function scopedList(ctx: ApiContext, url: URL): MessageSummary[] {

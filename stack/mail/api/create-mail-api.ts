@@ -2,6 +2,7 @@
 // alone with startMailApi(). Paths and JSON shapes follow Mailpit's /api/v1; ours (wait,
 // events, extract, ca.pem, ?scope=) sit beside them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dispatch } from '../../util/router.ts';
 import { ParsedCache } from '../parse/parsed-cache.ts';
 import { MailStats } from '../store/stats.ts';
 import type { MailStore } from '../store/types.ts';
@@ -55,21 +56,12 @@ export function createMailApi(store: MailStore, options: MailApiOptions = {}): M
   const routes = [...ROUTES, ...(options.routes ?? [])];
   return (req, res, next) => {
     const url = new URL(req.url ?? '/', 'http://mail.local');
-    let pathMatched = false;
-    for (const route of routes) {
-      const m = route.path.exec(url.pathname);
-      if (!m) continue;
-      pathMatched = true;
-      if (route.method !== req.method && !(route.method === 'GET' && req.method === 'HEAD')) continue;
-      Promise.resolve()
-        .then(() => route.handle(ctx, { req, res, url, params: m.slice(1) }))
-        .catch((err: unknown) => {
-          if (res.headersSent) res.destroy();
-          else sendError(res, err);
-        });
-      return;
-    }
-    if (pathMatched) {
+    const outcome = dispatch(routes, ctx, { req, res, url }, (err) => {
+      if (res.headersSent) res.destroy();
+      else sendError(res, err);
+    });
+    if (outcome === 'handled') return;
+    if (outcome === 'method-not-allowed') {
       sendText(res, 405, 'Method not allowed');
       return;
     }
