@@ -39,3 +39,13 @@ export const RULE_KEYS = [
   'maxCount',
   'description',
 ] as const;
+
+/** The optional `id` and `description` every rule may carry, present only when given. */
+export function ruleLabels(r: Record<string, unknown>): { id?: string; description?: string } {
+  const labels: { id?: string; description?: string } = {};
+  const id = optionalString(r.id, 'id');
+  if (id !== undefined) labels.id = id;
+  const description = optionalString(r.description, 'description');
+  if (description !== undefined) labels.description = description;
+  return labels;
+}

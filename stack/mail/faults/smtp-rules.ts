@@ -4,7 +4,14 @@
 import { invalid } from '../../faults/errors.ts';
 import { globMatches } from '../../faults/glob.ts';
 import { type FaultSchedule, parseSchedule } from '../../faults/schedule.ts';
-import { onlyKeys, optionalString, positiveNumber, RULE_KEYS, record } from '../../faults/validate.ts';
+import {
+  onlyKeys,
+  optionalString,
+  positiveNumber,
+  RULE_KEYS,
+  record,
+  ruleLabels,
+} from '../../faults/validate.ts';
 
 /**
  * Where in the session a rule acts. `connect` replaces the greeting (on the implicit-TLS listener
@@ -212,11 +219,7 @@ export function parseSmtpRule(raw: unknown): SmtpFaultRule {
     match,
     action: parseAction(r.action, match),
   };
-  const id = optionalString(r.id, 'id');
-  if (id !== undefined) rule.id = id;
-  const description = optionalString(r.description, 'description');
-  if (description !== undefined) rule.description = description;
-  return rule;
+  return Object.assign(rule, ruleLabels(r));
 }
 
 export function smtpRuleMatches(rule: SmtpFaultRule, e: SmtpFaultEvent): boolean {

@@ -4,7 +4,14 @@
 import { invalid } from '../../faults/errors.ts';
 import { globMatches } from '../../faults/glob.ts';
 import { type FaultSchedule, parseSchedule } from '../../faults/schedule.ts';
-import { onlyKeys, optionalString, positiveNumber, RULE_KEYS, record } from '../../faults/validate.ts';
+import {
+  onlyKeys,
+  optionalString,
+  positiveNumber,
+  RULE_KEYS,
+  record,
+  ruleLabels,
+} from '../../faults/validate.ts';
 import { S3_ERRORS } from '../errors.ts';
 import { ROUTES } from '../routes.ts';
 
@@ -128,11 +135,7 @@ export function parseS3Rule(raw: unknown): S3FaultRule {
     match: parseMatch(r.match),
     action: parseAction(r.action),
   };
-  const id = optionalString(r.id, 'id');
-  if (id !== undefined) rule.id = id;
-  const description = optionalString(r.description, 'description');
-  if (description !== undefined) rule.description = description;
-  return rule;
+  return Object.assign(rule, ruleLabels(r));
 }
 
 export function s3RuleMatches(rule: S3FaultRule, e: S3FaultEvent): boolean {
