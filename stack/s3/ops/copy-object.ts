@@ -2,7 +2,7 @@
 // COPY/REPLACE directives for metadata and tags; conditional copy headers.
 
 import { drainBody } from '../body.ts';
-import { checkReadConditions, checkWriteConditions, writeConditionsFrom } from '../conditions.ts';
+import { checkReadConditions, writeConditionsFrom } from '../conditions.ts';
 import { copyBytes } from '../copy-bytes.ts';
 import { parseCopySource } from '../copy-source.ts';
 import { S3Error } from '../errors.ts';
@@ -13,6 +13,7 @@ import { header, objectArn, type RequestContext } from '../request-context.ts';
 import { sendXml } from '../respond.ts';
 import { requestSse, sseHeaders } from '../sse.ts';
 import { isoDate, tag, xmlDocument } from '../xml.ts';
+import { commitWritten } from './commit-written.ts';
 import { requireObject } from './get-object.ts';
 import { existingTagConditions, requestTagConditions } from './tag-conditions.ts';
 
@@ -89,25 +90,16 @@ export async function copyObject(ctx: RequestContext): Promise<void> {
   const conditions = writeConditionsFrom(ctx.req.headers);
   const copied = await copyBytes(ctx.store, source, 0, source.size - 1, algorithm);
   const now = Math.floor(ctx.options.now() / 1000) * 1000;
-  let rec: Awaited<ReturnType<typeof ctx.store.commitObject>>;
-  try {
-    rec = await ctx.store.commitObject(bucket, key, (existing) => {
-      checkWriteConditions(conditions, existing, key);
-      return {
-        key,
-        size: source.size,
-        etag: copied.md5Hex,
-        lastModified: now,
-        ...meta,
-        tags,
-        checksum: { algorithm, value: copied.checksum, type: 'FULL_OBJECT' },
-        blobs: [copied.blob],
-      };
-    });
-  } catch (err) {
-    await ctx.store.discardBlob(copied.blob);
-    throw err;
-  }
+  const rec = await commitWritten(ctx, bucket, key, conditions, copied.blob, () => ({
+    key,
+    size: source.size,
+    etag: copied.md5Hex,
+    lastModified: now,
+    ...meta,
+    tags,
+    checksum: { algorithm, value: copied.checksum, type: 'FULL_OBJECT' },
+    blobs: [copied.blob],
+  }));
   sendXml(
     ctx.res,
     200,

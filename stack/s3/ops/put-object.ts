@@ -1,7 +1,7 @@
 // PutObject: the verified body into a blob, then an atomic commit under the key's lock where
 // conditional writes (If-None-Match: *, If-Match) are decided.
 import { ingestToBlob } from '../body.ts';
-import { checkWriteConditions, writeConditionsFrom } from '../conditions.ts';
+import { writeConditionsFrom } from '../conditions.ts';
 import { pendingDefaultChecksum } from '../default-checksum.ts';
 import type { IngestResult } from '../ingest/types.ts';
 import { contentMetaFrom, quotedEtag, tagsFromHeader } from '../object-headers.ts';
@@ -9,6 +9,7 @@ import type { RequestContext } from '../request-context.ts';
 import { sendEmpty } from '../respond.ts';
 import { requestSse, sseHeaders } from '../sse.ts';
 import type { StoredChecksum } from '../storage/types.ts';
+import { commitWritten } from './commit-written.ts';
 
 /** The checksum an object keeps: the one the client declared, else CRC64NVME as S3 computes by default. */
 export function objectChecksum(result: IngestResult): StoredChecksum {
@@ -28,25 +29,16 @@ export async function putObject(ctx: RequestContext): Promise<void> {
   const conditions = writeConditionsFrom(ctx.req.headers);
   const { blob, result } = await ingestToBlob(ctx);
   const checksum = objectChecksum(result);
-  let rec: Awaited<ReturnType<typeof ctx.store.commitObject>>;
-  try {
-    rec = await ctx.store.commitObject(bucket, key, (existing) => {
-      checkWriteConditions(conditions, existing, key);
-      return {
-        key,
-        size: result.size,
-        etag: result.md5Hex,
-        lastModified: Math.floor(ctx.options.now() / 1000) * 1000,
-        ...meta,
-        tags,
-        checksum,
-        blobs: [blob],
-      };
-    });
-  } catch (err) {
-    await ctx.store.discardBlob(blob);
-    throw err;
-  }
+  const rec = await commitWritten(ctx, bucket, key, conditions, blob, () => ({
+    key,
+    size: result.size,
+    etag: result.md5Hex,
+    lastModified: Math.floor(ctx.options.now() / 1000) * 1000,
+    ...meta,
+    tags,
+    checksum,
+    blobs: [blob],
+  }));
   sendEmpty(ctx.res, 200, {
     ETag: quotedEtag(rec.etag),
     ...sseHeaders(rec, true),
