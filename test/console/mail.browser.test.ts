@@ -67,7 +67,7 @@ describe('console: mail', () => {
     expect(await readFile(path)).toEqual(attachment);
 
     await page.click('[data-tab="session"]');
-    await page.locator('table.kv', { hasText: 'focusmate@localhost' }).waitFor();
+    await page.locator('table.kv', { hasText: 'dev@focusmate.local' }).waitFor();
     expect(await page.locator('.message-body table.kv').textContent()).toMatch(/TLSv1\.[23]/);
   });
 
