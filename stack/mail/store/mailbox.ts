@@ -23,6 +23,7 @@ export interface MailboxCaps {
 export class Mailbox implements MailStore {
   readonly kind: 'memory' | 'disk';
   #backend: RawBackend;
+  readonly #pendingWrites = new Set<Promise<void>>();
   #caps: MailboxCaps;
   /** Ascending by seq: appends are O(1), the oldest is at index 0 for eviction. */
   #ordered: MessageSummary[] = [];
@@ -118,7 +119,11 @@ export class Mailbox implements MailStore {
       const m = this.#byId.get(id);
       if (!m || m.read === read) continue;
       m.read = read;
-      this.#backend.update(m).catch(() => {});
+      // Not awaited by callers (the API answers at once), but tracked so close() flushes it:
+      // a flag set just before a stop must survive the restart.
+      const write = this.#backend.update(m).catch(() => {});
+      this.#pendingWrites.add(write);
+      write.finally(() => this.#pendingWrites.delete(write));
     }
   }
 
@@ -131,6 +136,7 @@ export class Mailbox implements MailStore {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
+    await Promise.all(this.#pendingWrites);
     await this.#backend.close();
   }
 
