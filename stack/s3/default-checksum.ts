@@ -36,10 +36,14 @@ export async function ensureChecksum(store: Store, bucket: string, rec: ObjectRe
   const value = sum.digest().toString('base64');
   const filled: ObjectRecord = { ...rec, checksum: { ...rec.checksum, value } };
   await store
-    .updateObject(bucket, rec.key, (current) =>
-      current.etag === rec.etag && current.blobs[0]?.id === rec.blobs[0]?.id
-        ? { ...current, checksum: filled.checksum }
-        : current,
+    .updateObject(
+      bucket,
+      rec.key,
+      (current) =>
+        current.etag === rec.etag && current.blobs[0]?.id === rec.blobs[0]?.id
+          ? { ...current, checksum: filled.checksum }
+          : current,
+      rec.versionId ?? 'null',
     )
     .catch(() => {});
   return filled;

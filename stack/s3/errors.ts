@@ -34,6 +34,10 @@ export const S3_ERRORS = {
   EntityTooLarge: [400, 'Your proposed upload exceeds the maximum allowed size'],
   EntityTooSmall: [400, 'Your proposed upload is smaller than the minimum allowed object size.'],
   ExpiredToken: [400, 'The provided token has expired.'],
+  IllegalVersioningConfigurationException: [
+    400,
+    'Indicates that the versioning configuration specified in the request is invalid.',
+  ],
   IllegalLocationConstraintException: [
     400,
     'The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.',

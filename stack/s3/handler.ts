@@ -279,7 +279,7 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
       }
       if (route.action) {
         await ctx.authorize(
-          route.action,
+          typeof route.action === 'function' ? route.action(ctx) : route.action,
           routeResource(route, where.bucket, where.key),
           route.conditions?.(ctx) ?? {},
         );

@@ -20,7 +20,7 @@ export interface ListingOutput {
 }
 
 /** First index at or after `from` whose key does not start with `prefix` (keys sharing it are contiguous). */
-function skipPrefix(sorted: readonly string[], from: number, prefix: string): number {
+export function skipPrefix(sorted: readonly string[], from: number, prefix: string): number {
   let lo = from;
   let hi = sorted.length;
   while (lo < hi) {

@@ -7,6 +7,7 @@ import * as bucketConfig from './ops/bucket-config.ts';
 import * as cors from './ops/bucket-cors.ts';
 import * as encryption from './ops/bucket-encryption.ts';
 import * as policy from './ops/bucket-policy.ts';
+import * as versioning from './ops/bucket-versioning.ts';
 import { copyObject } from './ops/copy-object.ts';
 import { deleteObject, deleteObjects } from './ops/delete-objects.ts';
 import { getObject } from './ops/get-object.ts';
@@ -22,6 +23,7 @@ import { listBuckets } from './ops/service.ts';
 import { existingTagConditions, requestTagConditions } from './ops/tag-conditions.ts';
 import type { RequestContext } from './request-context.ts';
 import { uploadSseConditions } from './sse.ts';
+import { versionedAction } from './versioning.ts';
 
 export type Scope = 'service' | 'bucket' | 'object';
 
@@ -39,7 +41,7 @@ export interface Route {
    * Omitted when the handler authorizes itself (CopyObject, UploadPartCopy, DeleteObjects,
    * PostObject).
    */
-  action?: string;
+  action?: string | ((ctx: RequestContext) => string);
   /** Extra condition keys for that authorization. */
   conditions?: (ctx: RequestContext) => Record<string, string | string[]>;
   /** Answers whatever region the request was signed for (GetBucketLocation, CreateBucket). */
@@ -59,17 +61,20 @@ function notImplemented(method: string, scope: Scope, sub: string, operation: st
   };
 }
 
-const existingTags = (ctx: RequestContext) =>
-  existingTagConditions(
-    ctx.bucket !== undefined && ctx.key !== undefined ? ctx.store.head(ctx.bucket, ctx.key) : undefined,
+/** The tags of the object (or the named version) the request is about, for s3:ExistingObjectTag. */
+const existingTags = (ctx: RequestContext) => {
+  if (ctx.bucket === undefined || ctx.key === undefined) return {};
+  const version = ctx.query.get('versionId');
+  return existingTagConditions(
+    version ? ctx.store.version(ctx.bucket, ctx.key, version) : ctx.store.head(ctx.bucket, ctx.key),
   );
+};
 
 const listing = (ctx: RequestContext) => listConditions(ctx.query);
 
 /** Bucket subresources answered 501 for every method they are not implemented for. */
 const UNIMPLEMENTED_BUCKET: [string[], string, string][] = [
   [['PUT', 'DELETE'], 'lifecycle', 'PutBucketLifecycleConfiguration'],
-  [['PUT'], 'versioning', 'PutBucketVersioning'],
   [['GET', 'PUT', 'DELETE'], 'website', 'BucketWebsite'],
   [['GET', 'PUT'], 'logging', 'BucketLogging'],
   [['GET', 'PUT'], 'notification', 'BucketNotificationConfiguration'],
@@ -259,7 +264,15 @@ export const ROUTES: Route[] = [
     query: ['versioning'],
     operation: 'GetBucketVersioning',
     action: 's3:GetBucketVersioning',
-    handler: bucket.getBucketVersioning,
+    handler: versioning.getBucketVersioning,
+  },
+  {
+    method: 'PUT',
+    scope: 'bucket',
+    query: ['versioning'],
+    operation: 'PutBucketVersioning',
+    action: 's3:PutBucketVersioning',
+    handler: versioning.putBucketVersioning,
   },
   {
     method: 'GET',
@@ -361,7 +374,7 @@ export const ROUTES: Route[] = [
     scope: 'object',
     query: ['tagging'],
     operation: 'GetObjectTagging',
-    action: 's3:GetObjectTagging',
+    action: versionedAction('s3:GetObjectTagging', 's3:GetObjectVersionTagging'),
     conditions: existingTags,
     handler: tagging.getObjectTagging,
   },
@@ -370,7 +383,7 @@ export const ROUTES: Route[] = [
     scope: 'object',
     query: ['tagging'],
     operation: 'PutObjectTagging',
-    action: 's3:PutObjectTagging',
+    action: versionedAction('s3:PutObjectTagging', 's3:PutObjectVersionTagging'),
     conditions: existingTags,
     handler: tagging.putObjectTagging,
   },
@@ -379,7 +392,7 @@ export const ROUTES: Route[] = [
     scope: 'object',
     query: ['tagging'],
     operation: 'DeleteObjectTagging',
-    action: 's3:DeleteObjectTagging',
+    action: versionedAction('s3:DeleteObjectTagging', 's3:DeleteObjectVersionTagging'),
     conditions: existingTags,
     handler: tagging.deleteObjectTagging,
   },
@@ -404,7 +417,7 @@ export const ROUTES: Route[] = [
     scope: 'object',
     query: ['attributes'],
     operation: 'GetObjectAttributes',
-    action: 's3:GetObjectAttributes',
+    action: versionedAction('s3:GetObjectAttributes', 's3:GetObjectVersionAttributes'),
     conditions: existingTags,
     handler: getObjectAttributes,
   },
@@ -412,7 +425,7 @@ export const ROUTES: Route[] = [
     method: 'GET',
     scope: 'object',
     operation: 'GetObject',
-    action: 's3:GetObject',
+    action: versionedAction('s3:GetObject', 's3:GetObjectVersion'),
     conditions: existingTags,
     handler: getObject,
   },
@@ -420,7 +433,7 @@ export const ROUTES: Route[] = [
     method: 'HEAD',
     scope: 'object',
     operation: 'HeadObject',
-    action: 's3:GetObject',
+    action: versionedAction('s3:GetObject', 's3:GetObjectVersion'),
     conditions: existingTags,
     handler: getObject,
   },
@@ -468,7 +481,7 @@ export const ROUTES: Route[] = [
     method: 'DELETE',
     scope: 'object',
     operation: 'DeleteObject',
-    action: 's3:DeleteObject',
+    action: versionedAction('s3:DeleteObject', 's3:DeleteObjectVersion'),
     conditions: existingTags,
     handler: deleteObject,
   },

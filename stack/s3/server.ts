@@ -141,7 +141,7 @@ export function resolveOptions(o: S3ServerOptions = {}): ResolvedOptions {
 export async function openStore(options: ResolvedOptions, onEvent: (e: StoreEvent) => void): Promise<Store> {
   const s = options.storage;
   const backends = s === 'memory' || s.type === 'memory' ? memoryBackends() : await diskBackends(s.dir);
-  return Store.open(backends, onEvent);
+  return Store.open(backends, onEvent, options.now);
 }
 
 function headerTooLargeResponse(): Buffer {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { type S3Server, startS3Server } from '../../stack/s3/server.ts';
 import { s3Contract } from '../contract/s3-contract.ts';
+import { s3VersioningContract } from '../contract/s3-versioning-contract.ts';
 import { ROOT } from './fixtures.ts';
 
 let memory: S3Server;
@@ -35,6 +36,14 @@ s3Contract(
   target(() => memory),
 );
 s3Contract(
+  'embedded (disk)',
+  target(() => disk),
+);
+s3VersioningContract(
+  'embedded (memory)',
+  target(() => memory),
+);
+s3VersioningContract(
   'embedded (disk)',
   target(() => disk),
 );

@@ -132,12 +132,6 @@ export async function putAcl(ctx: RequestContext): Promise<void> {
   throw new S3Error('AccessControlListNotSupported', 'The bucket does not allow ACLs');
 }
 
-/** Versioning was never enabled here, which AWS shows as an empty configuration. */
-export async function getBucketVersioning(ctx: RequestContext): Promise<void> {
-  ctx.store.requireBucket(ctx.bucket!);
-  sendXml(ctx.res, 200, xmlDocument('VersioningConfiguration'));
-}
-
 export async function getBucketLifecycle(ctx: RequestContext): Promise<void> {
   ctx.store.requireBucket(ctx.bucket!);
   throw new S3Error('NoSuchLifecycleConfiguration', undefined, { BucketName: ctx.bucket! });

@@ -4,7 +4,12 @@
 import { drainBody } from '../body.ts';
 import { checkReadConditions, writeConditionsFrom } from '../conditions.ts';
 import { copyBytes } from '../copy-bytes.ts';
-import { parseCopySource } from '../copy-source.ts';
+import {
+  authorizeCopySource,
+  copySourceVersionHeaders,
+  parseCopySource,
+  requireCopySource,
+} from '../copy-source.ts';
 import { S3Error } from '../errors.ts';
 import { parseChecksumAlgorithm } from '../ingest/checksum.ts';
 import { contentMetaFrom, quotedEtag, tagsFromHeader } from '../object-headers.ts';
@@ -12,10 +17,10 @@ import { FIVE_GIB } from '../options.ts';
 import { header, objectArn, type RequestContext } from '../request-context.ts';
 import { sendXml } from '../respond.ts';
 import { requestSse, sseHeaders } from '../sse.ts';
+import { writtenVersionHeaders } from '../versioning.ts';
 import { isoDate, tag, xmlDocument } from '../xml.ts';
 import { commitWritten } from './commit-written.ts';
-import { requireObject } from './get-object.ts';
-import { existingTagConditions, requestTagConditions } from './tag-conditions.ts';
+import { requestTagConditions } from './tag-conditions.ts';
 
 function directive(ctx: RequestContext, name: string): 'COPY' | 'REPLACE' {
   const v = header(ctx, name);
@@ -35,15 +40,10 @@ export async function copyObject(ctx: RequestContext): Promise<void> {
   const src = parseCopySource(ctx);
   const bucket = ctx.store.requireBucket(ctx.bucket!).name;
   const key = ctx.key!;
-  const srcRec0 = ctx.store.bucket(src.bucket) ? ctx.store.head(src.bucket, src.key) : undefined;
-  await ctx.authorize(
-    's3:GetObject',
-    objectArn(src.bucket, src.key),
-    srcRec0 ? existingTagConditions(srcRec0) : {},
-  );
+  await authorizeCopySource(ctx, src);
   await ctx.authorize('s3:PutObject', objectArn(bucket, key), requestTagConditions(ctx));
   await drainBody(ctx);
-  const source = await requireObject(ctx, src.bucket, src.key);
+  const source = await requireCopySource(ctx, src);
   checkReadConditions(ctx.req.headers, source, 'x-amz-copy-source-');
   if (source.size > FIVE_GIB) {
     throw new S3Error(
@@ -54,7 +54,8 @@ export async function copyObject(ctx: RequestContext): Promise<void> {
   const metaDirective = directive(ctx, 'x-amz-metadata-directive');
   const tagDirective = directive(ctx, 'x-amz-tagging-directive');
   const requested = contentMetaFrom(ctx.req.headers, requestSse(ctx, bucket, ctx.req.headers));
-  const sameObject = src.bucket === bucket && src.key === key;
+  // Copying an older version onto its own key is how a version is restored: not "to itself".
+  const sameObject = src.bucket === bucket && src.key === key && source === ctx.store.head(bucket, key);
   const changesStorage =
     header(ctx, 'x-amz-storage-class') !== undefined && requested.storageClass !== source.storageClass;
   const changesSse = header(ctx, 'x-amz-server-side-encryption') !== undefined;
@@ -110,6 +111,10 @@ export async function copyObject(ctx: RequestContext): Promise<void> {
       tag('ChecksumType', 'FULL_OBJECT'),
       tag(`Checksum${algorithm}`, copied.checksum),
     ),
-    sseHeaders(rec, true),
+    {
+      ...sseHeaders(rec, true),
+      ...writtenVersionHeaders(rec),
+      ...copySourceVersionHeaders(ctx, src, source),
+    },
   );
 }

@@ -3,20 +3,32 @@ import { readSmallBody } from '../body.ts';
 import { S3Error } from '../errors.ts';
 import { header, objectArn, type RequestContext } from '../request-context.ts';
 import { sendEmpty, sendXml } from '../respond.ts';
+import type { DeleteOutcome } from '../storage/store.ts';
+import { checkVersionId, requestedVersion } from '../versioning.ts';
 import { block, children, parseXmlBody, tag, text, xmlDocument } from '../xml.ts';
 import { existingTagConditions } from './tag-conditions.ts';
 
+/**
+ * DeleteObject: without a version id, what the bucket's versioning state says (a delete
+ * marker once versioning is on); with one, that version is removed for good. Deleting
+ * something absent is a success, as on AWS.
+ */
 export async function deleteObject(ctx: RequestContext): Promise<void> {
   const bucket = ctx.store.requireBucket(ctx.bucket!).name;
-  const version = ctx.query.get('versionId');
-  if (version !== null && version !== 'null') {
-    throw new S3Error('InvalidArgument', 'Invalid version id specified', {
-      ArgumentName: 'versionId',
-      ArgumentValue: version,
-    });
-  }
-  await ctx.store.deleteObject(bucket, ctx.key!);
-  sendEmpty(ctx.res, 204);
+  const version = requestedVersion(ctx);
+  const outcome =
+    version === undefined
+      ? await ctx.store.deleteObject(bucket, ctx.key!)
+      : await ctx.store.deleteVersion(bucket, ctx.key!, version);
+  sendEmpty(ctx.res, 204, outcomeHeaders(outcome, version));
+}
+
+function outcomeHeaders(outcome: DeleteOutcome, named: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (outcome.deleteMarker) headers['x-amz-delete-marker'] = 'true';
+  const id = named ?? (outcome.deleteMarker ? outcome.versionId : undefined);
+  if (id !== undefined) headers['x-amz-version-id'] = id;
+  return headers;
 }
 
 function hasIntegrityHeader(ctx: RequestContext): boolean {
@@ -43,6 +55,7 @@ export async function deleteObjects(ctx: RequestContext): Promise<void> {
     const key = text(o, 'Key');
     if (key === undefined) throw new S3Error('MalformedXML');
     const version = text(o, 'VersionId');
+    const action = version === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion';
     const error = (code: string, message: string) =>
       out.push(
         block(
@@ -53,14 +66,20 @@ export async function deleteObjects(ctx: RequestContext): Promise<void> {
           tag('Message', message),
         ),
       );
-    if (version !== undefined && version !== 'null') {
-      error('NoSuchVersion', 'The specified version does not exist.');
-      continue;
+    if (version !== undefined) {
+      try {
+        checkVersionId(version);
+      } catch (err) {
+        error('InvalidArgument', (err as Error).message);
+        continue;
+      }
     }
     const decision = await ctx.authorize(
-      's3:DeleteObject',
+      action,
       objectArn(bucket, key),
-      existingTagConditions(ctx.store.head(bucket, key)),
+      existingTagConditions(
+        version === undefined ? ctx.store.head(bucket, key) : ctx.store.version(bucket, key, version),
+      ),
       true,
     );
     if (!decision.allowed) {
@@ -71,9 +90,22 @@ export async function deleteObjects(ctx: RequestContext): Promise<void> {
       error('KeyTooLongError', 'Your key is too long');
       continue;
     }
-    await ctx.store.deleteObject(bucket, key);
+    const outcome =
+      version === undefined
+        ? await ctx.store.deleteObject(bucket, key)
+        : await ctx.store.deleteVersion(bucket, key, version);
     if (!quiet)
-      out.push(block('Deleted', tag('Key', key), version !== undefined ? tag('VersionId', version) : ''));
+      out.push(
+        block(
+          'Deleted',
+          tag('Key', key),
+          version !== undefined ? tag('VersionId', version) : '',
+          outcome.deleteMarker ? tag('DeleteMarker', true) : '',
+          outcome.deleteMarker && version === undefined
+            ? tag('DeleteMarkerVersionId', outcome.versionId)
+            : '',
+        ),
+      );
   }
   sendXml(ctx.res, 200, xmlDocument('DeleteResult', out));
 }

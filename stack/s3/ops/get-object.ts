@@ -8,6 +8,7 @@ import { type ByteRange, parseRange } from '../range.ts';
 import { bucketArn, header, type RequestContext } from '../request-context.ts';
 import { sendStream } from '../send-stream.ts';
 import type { ObjectRecord } from '../storage/types.ts';
+import { requestedVersion, shownVersionId, versionHeaders } from '../versioning.ts';
 
 const OVERRIDES: [string, string][] = [
   ['response-content-type', 'Content-Type'],
@@ -19,16 +20,45 @@ const OVERRIDES: [string, string][] = [
 ];
 
 /**
- * The object, or the error AWS gives for a missing one: 404 NoSuchKey only to a caller who
- * may list the bucket, 403 AccessDenied to anyone else (so absence does not leak).
+ * The object (or the named version), or the error AWS gives: for a missing object 404
+ * NoSuchKey only to a caller who may list the bucket, 403 AccessDenied to anyone else (so
+ * absence does not leak); 404 NoSuchVersion for an unknown version; a delete marker is a
+ * 404 when it is the latest version and a 405 when named, both flagged with its headers.
  */
-export async function requireObject(ctx: RequestContext, bucket: string, key: string): Promise<ObjectRecord> {
+export async function requireObject(
+  ctx: RequestContext,
+  bucket: string,
+  key: string,
+  versionId?: string,
+): Promise<ObjectRecord> {
   ctx.store.requireBucket(bucket);
+  if (versionId !== undefined) {
+    const rec = ctx.store.version(bucket, key, versionId);
+    if (!rec) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
+    if (rec.deleteMarker) {
+      throw new S3Error(
+        'MethodNotAllowed',
+        undefined,
+        { Method: ctx.req.method ?? 'GET', ResourceType: 'DeleteMarker' },
+        markerHeaders(rec),
+      );
+    }
+    return rec;
+  }
   const rec = ctx.store.head(bucket, key);
   if (rec) return rec;
   const mayList = await ctx.authorize('s3:ListBucket', bucketArn(bucket), { 's3:prefix': key }, true);
   if (!mayList.allowed) throw new S3Error('AccessDenied');
-  throw new S3Error('NoSuchKey', undefined, { Key: key });
+  const latest = ctx.store.versions(bucket, key)[0];
+  throw new S3Error('NoSuchKey', undefined, { Key: key }, latest?.deleteMarker ? markerHeaders(latest) : {});
+}
+
+function markerHeaders(marker: ObjectRecord): Record<string, string> {
+  return {
+    'x-amz-delete-marker': 'true',
+    'x-amz-version-id': shownVersionId(marker),
+    'Last-Modified': httpDate(marker.lastModified),
+  };
 }
 
 function partRange(ctx: RequestContext, rec: ObjectRecord): ByteRange | undefined {
@@ -61,15 +91,8 @@ function partRange(ctx: RequestContext, rec: ObjectRecord): ByteRange | undefine
 
 export async function getObject(ctx: RequestContext): Promise<void> {
   const head = ctx.req.method === 'HEAD';
-  const version = ctx.query.get('versionId');
-  // Without versioning every object is the `null` version; any other id is unknown.
-  if (version !== null && version !== 'null') {
-    throw new S3Error('InvalidArgument', 'Invalid version id specified', {
-      ArgumentName: 'versionId',
-      ArgumentValue: version,
-    });
-  }
-  let rec = await requireObject(ctx, ctx.bucket!, ctx.key!);
+  const version = requestedVersion(ctx);
+  let rec = await requireObject(ctx, ctx.bucket!, ctx.key!, version);
   const { res } = ctx;
 
   const overrides = OVERRIDES.filter(([q]) => ctx.query.has(q));
@@ -102,6 +125,8 @@ export async function getObject(ctx: RequestContext): Promise<void> {
     rec = await ensureChecksum(ctx.store, ctx.bucket!, rec);
   }
   setObjectHeaders(res, rec);
+  for (const [k, v] of Object.entries(versionHeaders(ctx, ctx.bucket!, rec, version !== undefined)))
+    res.setHeader(k, v);
   for (const [q, h] of overrides) res.setHeader(h, ctx.query.get(q)!);
   if (wholeObject) setChecksumHeaders(res, rec, ctx.req.headers);
   if (byPart && rec.parts) res.setHeader('x-amz-mp-parts-count', String(rec.parts.length));

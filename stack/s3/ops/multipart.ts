@@ -3,7 +3,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { drainBody, ingestToBlob, readSmallBody } from '../body.ts';
 import { checkReadConditions, checkWriteConditions, writeConditionsFrom } from '../conditions.ts';
 import { copyBytes } from '../copy-bytes.ts';
-import { parseCopySource } from '../copy-source.ts';
+import {
+  authorizeCopySource,
+  copySourceVersionHeaders,
+  parseCopySource,
+  requireCopySource,
+} from '../copy-source.ts';
 import { pendingDefaultChecksum } from '../default-checksum.ts';
 import { S3Error } from '../errors.ts';
 import { combineCrc, createChecksum, isCombinable, parseChecksumAlgorithm } from '../ingest/index.ts';
@@ -14,6 +19,7 @@ import { header, objectArn, type RequestContext } from '../request-context.ts';
 import { sendEmpty, sendXml } from '../respond.ts';
 import { requestSse, sseHeaders, uploadSseConditions } from '../sse.ts';
 import type { ChecksumType, StoredChecksum, UploadPartRecord, UploadRecord } from '../storage/types.ts';
+import { writtenVersionHeaders } from '../versioning.ts';
 import { block, children, isoDate, parseXmlBody, tag, text, xmlDocument } from '../xml.ts';
 import { requireObject } from './get-object.ts';
 import { existingTagConditions } from './tag-conditions.ts';
@@ -164,13 +170,12 @@ function parseCopyRange(raw: string | undefined, size: number): { start: number;
 
 export async function uploadPartCopy(ctx: RequestContext): Promise<void> {
   const src = parseCopySource(ctx);
-  const srcRec0 = ctx.store.bucket(src.bucket) ? ctx.store.head(src.bucket, src.key) : undefined;
-  await ctx.authorize('s3:GetObject', objectArn(src.bucket, src.key), existingTagConditions(srcRec0));
+  await authorizeCopySource(ctx, src);
   await ctx.authorize('s3:PutObject', objectArn(ctx.bucket!, ctx.key!), uploadSseConditions(ctx));
   const partNumber = partNumberOf(ctx);
   const upload = uploadOf(ctx);
   await drainBody(ctx);
-  const source = await requireObject(ctx, src.bucket, src.key);
+  const source = await requireCopySource(ctx, src);
   checkReadConditions(ctx.req.headers, source, 'x-amz-copy-source-');
   const { start, end } = parseCopyRange(header(ctx, 'x-amz-copy-source-range'), source.size);
   const algorithm = upload.checksumAlgorithm ?? 'CRC64NVME';
@@ -193,7 +198,7 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<void> {
       tag('LastModified', isoDate(part.lastModified)),
       upload.checksumAlgorithm ? tag(`Checksum${algorithm}`, copied.checksum) : '',
     ),
-    sseHeaders(upload.meta),
+    { ...sseHeaders(upload.meta), ...copySourceVersionHeaders(ctx, src, source) },
   );
 }
 
@@ -356,7 +361,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<void
       rec.checksum ? tag(`Checksum${rec.checksum.algorithm}`, rec.checksum.value) : '',
       rec.checksum ? tag('ChecksumType', rec.checksum.type) : '',
     ),
-    sseHeaders(rec),
+    { ...sseHeaders(rec), ...writtenVersionHeaders(rec) },
   );
 }
 

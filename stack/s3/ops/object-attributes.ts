@@ -4,6 +4,7 @@ import { S3Error } from '../errors.ts';
 import { httpDate } from '../object-headers.ts';
 import { header, type RequestContext } from '../request-context.ts';
 import { sendXml } from '../respond.ts';
+import { requestedVersion, versionHeaders } from '../versioning.ts';
 import { block, tag, xmlDocument } from '../xml.ts';
 import { requireObject } from './get-object.ts';
 
@@ -24,7 +25,8 @@ export async function getObjectAttributes(ctx: RequestContext): Promise<void> {
         ArgumentValue: w,
       });
   }
-  let rec = await requireObject(ctx, ctx.bucket!, ctx.key!);
+  const version = requestedVersion(ctx);
+  let rec = await requireObject(ctx, ctx.bucket!, ctx.key!, version);
   if (wanted.includes('Checksum')) rec = await ensureChecksum(ctx.store, ctx.bucket!, rec);
   const has = (a: string) => wanted.includes(a);
   const maxParts = Math.min(Number(header(ctx, 'x-amz-max-parts') ?? 1000) || 1000, 1000);
@@ -62,6 +64,9 @@ export async function getObjectAttributes(ctx: RequestContext): Promise<void> {
       has('StorageClass') ? tag('StorageClass', rec.storageClass) : '',
       has('ObjectSize') ? tag('ObjectSize', rec.size) : '',
     ),
-    { 'Last-Modified': httpDate(rec.lastModified) },
+    {
+      'Last-Modified': httpDate(rec.lastModified),
+      ...versionHeaders(ctx, ctx.bucket!, rec, version !== undefined),
+    },
   );
 }

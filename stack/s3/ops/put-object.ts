@@ -9,6 +9,7 @@ import type { RequestContext } from '../request-context.ts';
 import { sendEmpty } from '../respond.ts';
 import { requestSse, sseHeaders } from '../sse.ts';
 import type { StoredChecksum } from '../storage/types.ts';
+import { writtenVersionHeaders } from '../versioning.ts';
 import { commitWritten } from './commit-written.ts';
 
 /** The checksum an object keeps: the one the client declared, else CRC64NVME as S3 computes by default. */
@@ -43,5 +44,6 @@ export async function putObject(ctx: RequestContext): Promise<void> {
     ETag: quotedEtag(rec.etag),
     ...sseHeaders(rec, true),
     ...(result.checksum ? checksumResponseHeaders(checksum) : {}),
+    ...writtenVersionHeaders(rec),
   });
 }

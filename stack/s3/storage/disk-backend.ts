@@ -149,6 +149,12 @@ class DiskBlobs implements BlobBackend {
   }
 }
 
+/** The file of a key with more than its one unversioned object. */
+interface KeyFile {
+  key: string;
+  versions: ObjectRecord[];
+}
+
 function keyHash(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
@@ -176,8 +182,11 @@ class DiskMeta implements MetaBackend {
       for (const fan of await readdir(bdir).catch(() => [] as string[])) {
         for (const f of await readdir(join(bdir, fan))) {
           if (!f.endsWith('.json')) continue;
-          const record = JSON.parse(await readFile(join(bdir, fan, f), 'utf8')) as ObjectRecord;
-          state.objects.push({ bucket: b.name, record });
+          const parsed = JSON.parse(await readFile(join(bdir, fan, f), 'utf8')) as ObjectRecord | KeyFile;
+          // A key with one unversioned object is stored as the bare record (the common case,
+          // and the layout of data written before versioning existed).
+          if ('versions' in parsed) state.objects.push({ bucket: b.name, ...parsed });
+          else state.objects.push({ bucket: b.name, key: parsed.key, versions: [parsed] });
         }
       }
     }
@@ -197,12 +206,18 @@ class DiskMeta implements MetaBackend {
     await rm(join(this.#layout.objects, name), { recursive: true, force: true });
   }
 
-  async saveObject(bucket: string, rec: ObjectRecord): Promise<void> {
-    await this.#layout.writeAtomic(this.#objectPath(bucket, rec.key), JSON.stringify(rec));
-  }
-
-  async deleteObject(bucket: string, key: string): Promise<void> {
-    await rm(this.#objectPath(bucket, key), { force: true });
+  async saveKey(bucket: string, key: string, versions: ObjectRecord[]): Promise<void> {
+    const path = this.#objectPath(bucket, key);
+    if (versions.length === 0) {
+      await rm(path, { force: true });
+      return;
+    }
+    const only = versions.length === 1 ? versions[0]! : undefined;
+    // All versions of a key share one file, so a versioned write (new current, previous one
+    // now noncurrent) is a single atomic rename.
+    const data: ObjectRecord | KeyFile =
+      only && only.versionId === undefined && !only.deleteMarker ? only : { key, versions };
+    await this.#layout.writeAtomic(path, JSON.stringify(data));
   }
 
   async saveUpload(rec: UploadRecord): Promise<void> {

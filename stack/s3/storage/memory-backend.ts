@@ -61,8 +61,7 @@ const noMeta: MetaBackend = {
   },
   async saveBucket() {},
   async deleteBucket() {},
-  async saveObject() {},
-  async deleteObject() {},
+  async saveKey() {},
   async saveUpload() {},
   async deleteUpload() {},
 };

@@ -1,12 +1,27 @@
 // The storage engine behind the S3 operations: an in-memory index over a pluggable backend
 // (memory or disk). Writes go blob first, record second, under a per-key lock, so readers
 // see whole objects only (strong read-after-write) and concurrent writers serialize.
+import { randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { S3Error } from '../errors.ts';
 import { compareKeys } from '../key-order.ts';
 import { BucketIndex } from './bucket-index.ts';
 import { KeyLock } from './key-lock.ts';
 import type { Backends, BlobRef, BucketConfigs, BucketRecord, ObjectRecord, UploadRecord } from './types.ts';
+
+/** What a DELETE did, for its response headers. */
+export interface DeleteOutcome {
+  /** A current object stopped being visible (or the named version was found and removed). */
+  removed: boolean;
+  /** The version created (a delete marker) or removed; 'null' for the null version. */
+  versionId?: string;
+  deleteMarker?: boolean;
+}
+
+/** AWS version ids are opaque 32-character URL-safe strings. */
+export function newVersionId(): string {
+  return randomBytes(24).toString('base64url');
+}
 
 export type StoreEvent =
   | { type: 'object-created'; bucket: string; key: string; record: ObjectRecord }
@@ -21,14 +36,22 @@ export class Store {
   readonly #readers = new Map<string, number>();
   readonly #pendingDelete = new Set<string>();
   readonly #onEvent: (e: StoreEvent) => void;
+  readonly #now: () => number;
+  /** Per bucket, per key: versions other than the current object (noncurrent ones, delete markers), newest first. */
+  readonly #history = new Map<string, Map<string, ObjectRecord[]>>();
 
-  private constructor(backends: Backends, onEvent: (e: StoreEvent) => void) {
+  private constructor(backends: Backends, onEvent: (e: StoreEvent) => void, now: () => number) {
     this.#backends = backends;
     this.#onEvent = onEvent;
+    this.#now = now;
   }
 
-  static async open(backends: Backends, onEvent: (e: StoreEvent) => void = () => {}): Promise<Store> {
-    const store = new Store(backends, onEvent);
+  static async open(
+    backends: Backends,
+    onEvent: (e: StoreEvent) => void = () => {},
+    now: () => number = Date.now,
+  ): Promise<Store> {
+    const store = new Store(backends, onEvent, now);
     await backends.cleanup?.();
     const state = await backends.meta.load();
     for (const b of state.buckets) {
@@ -36,11 +59,11 @@ export class Store {
       store.#objects.set(b.name, new BucketIndex());
     }
     const referenced = new Set<string>();
-    for (const { bucket, record } of state.objects) {
+    for (const { bucket, key, versions } of state.objects) {
       const index = store.#objects.get(bucket);
       if (!index) continue;
-      index.load(record);
-      for (const blob of record.blobs) referenced.add(blob.id);
+      store.#install(bucket, index, key, versions, true);
+      for (const v of versions) for (const blob of v.blobs) referenced.add(blob.id);
     }
     for (const u of state.uploads) {
       if (!store.#buckets.has(u.bucket)) continue;
@@ -83,7 +106,8 @@ export class Store {
   async deleteBucket(name: string): Promise<void> {
     await this.#lock.run(`bucket\0${name}`, async () => {
       this.requireBucket(name);
-      if ((this.#objects.get(name)?.size ?? 0) > 0) {
+      // Versioned buckets must be empty of every version and delete marker too.
+      if ((this.#objects.get(name)?.size ?? 0) > 0 || this.#hasHistory(name)) {
         throw new S3Error('BucketNotEmpty', undefined, { BucketName: name });
       }
       // As on AWS, in-progress multipart uploads do not block deletion; they go with the bucket.
@@ -91,6 +115,7 @@ export class Store {
       await this.#backends.meta.deleteBucket(name);
       this.#buckets.delete(name);
       this.#objects.delete(name);
+      this.#history.delete(name);
     });
   }
 
@@ -103,19 +128,52 @@ export class Store {
     });
   }
 
-  // ---- objects
+  // ---- objects and their versions
 
+  /** The current object (latest version, not a delete marker). */
   head(bucket: string, key: string): ObjectRecord | undefined {
     return this.#objects.get(bucket)?.records.get(key);
   }
 
-  /** Keys of a bucket in byte order (shared array: do not mutate). */
+  /** Keys with a current object, in byte order (shared array: do not mutate). */
   keys(bucket: string): string[] {
     return this.#objects.get(bucket)?.keys() ?? [];
   }
 
   objectCount(bucket: string): number {
     return this.#objects.get(bucket)?.size ?? 0;
+  }
+
+  /** Every version of a key, newest first: the current object, then noncurrent ones and markers. */
+  versions(bucket: string, key: string): ObjectRecord[] {
+    const current = this.#objects.get(bucket)?.records.get(key);
+    const older = this.#history.get(bucket)?.get(key) ?? [];
+    return current ? [current, ...older] : [...older];
+  }
+
+  /** One version by id (`null` names the version written without versioning). */
+  version(bucket: string, key: string, versionId: string): ObjectRecord | undefined {
+    const id = versionId === 'null' ? undefined : versionId;
+    const current = this.#objects.get(bucket)?.records.get(key);
+    if (current && current.versionId === id) return current;
+    return this.#history
+      .get(bucket)
+      ?.get(key)
+      ?.find((v) => v.versionId === id);
+  }
+
+  /** Keys with any version (objects or delete markers), in byte order. */
+  versionedKeys(bucket: string): string[] {
+    const older = this.#history.get(bucket);
+    if (!older || older.size === 0) return this.keys(bucket);
+    const all = new Set(this.keys(bucket));
+    for (const k of older.keys()) all.add(k);
+    return [...all].sort(compareKeys);
+  }
+
+  /** Whether any version other than a current object exists (DeleteBucket needs none). */
+  #hasHistory(bucket: string): boolean {
+    return (this.#history.get(bucket)?.size ?? 0) > 0;
   }
 
   /** Stores bytes durably; they become visible only through a later commit. */
@@ -128,55 +186,168 @@ export class Store {
   }
 
   /**
-   * Replaces (or creates) an object atomically under the key's lock. `build` sees the
-   * current record and may throw (conditional writes); then nothing changes.
+   * Writes a new version of a key atomically under the key's lock. `build` sees the current
+   * object and may throw (conditional writes); then nothing changes. The bucket's versioning
+   * state decides what happens to what was there: replaced (never versioned), kept as a
+   * noncurrent version (Enabled), or replaced if it was the `null` version (Suspended).
    */
   async commitObject(
     bucket: string,
     key: string,
     build: (existing: ObjectRecord | undefined) => ObjectRecord,
   ): Promise<ObjectRecord> {
+    return this.commitObjectAsync(bucket, key, async (existing) => build(existing));
+  }
+
+  /** commitObject with an async builder (Complete reads parts to compute checksums). */
+  async commitObjectAsync(
+    bucket: string,
+    key: string,
+    build: (existing: ObjectRecord | undefined) => Promise<ObjectRecord>,
+  ): Promise<ObjectRecord> {
     return this.#lock.run(`object\0${bucket}\0${key}`, async () => {
       const index = this.#objects.get(bucket);
       if (!index) throw new S3Error('NoSuchBucket', undefined, { BucketName: bucket });
-      const existing = index.records.get(key);
-      const rec = build(existing);
-      await this.#backends.meta.saveObject(bucket, rec);
-      index.set(rec);
-      if (existing) await this.#releaseBlobs(existing.blobs, rec.blobs);
+      const built = await build(index.records.get(key));
+      const rec = await this.#addVersion(bucket, key, built);
       this.#onEvent({ type: 'object-created', bucket, key, record: rec });
       return rec;
     });
   }
 
-  /** Changes an existing object's record without touching its bytes (tagging). */
+  /** Changes one version's record without touching its bytes (tagging, a computed checksum). */
   async updateObject(
     bucket: string,
     key: string,
     change: (rec: ObjectRecord) => ObjectRecord,
+    versionId?: string,
   ): Promise<ObjectRecord> {
     return this.#lock.run(`object\0${bucket}\0${key}`, async () => {
-      const index = this.#objects.get(bucket);
-      const existing = index?.records.get(key);
-      if (!index || !existing) throw new S3Error('NoSuchKey', undefined, { Key: key });
+      const all = this.versions(bucket, key);
+      const id = versionId === 'null' ? undefined : versionId;
+      const at =
+        versionId === undefined ? (all[0]?.deleteMarker ? -1 : 0) : all.findIndex((v) => v.versionId === id);
+      const existing = at >= 0 ? all[at] : undefined;
+      if (!existing) throw new S3Error('NoSuchKey', undefined, { Key: key });
       const rec = change(existing);
-      await this.#backends.meta.saveObject(bucket, rec);
-      index.set(rec);
+      all[at] = rec;
+      await this.#saveKey(bucket, key, all);
       return rec;
     });
   }
 
-  async deleteObject(bucket: string, key: string): Promise<boolean> {
+  /**
+   * DELETE without a version id. Never versioned: the object goes. Enabled: a delete marker
+   * becomes the latest version (even when there was no object, as on AWS). Suspended: the
+   * `null` version goes and a `null` delete marker takes its place.
+   */
+  async deleteObject(bucket: string, key: string): Promise<DeleteOutcome> {
     return this.#lock.run(`object\0${bucket}\0${key}`, async () => {
-      const index = this.#objects.get(bucket);
-      const existing = index?.records.get(key);
-      if (!index || !existing) return false;
-      await this.#backends.meta.deleteObject(bucket, key);
-      index.delete(key);
-      await this.#releaseBlobs(existing.blobs, []);
-      this.#onEvent({ type: 'object-removed', bucket, key });
-      return true;
+      const status = this.#buckets.get(bucket)?.configs.versioning;
+      const all = this.versions(bucket, key);
+      const hadCurrent = all[0] !== undefined && !all[0].deleteMarker;
+      if (!status) {
+        if (!hadCurrent) return { removed: false };
+        await this.#saveKey(bucket, key, all.slice(1));
+        await this.#releaseBlobs(all[0]!.blobs, []);
+        this.#onEvent({ type: 'object-removed', bucket, key });
+        return { removed: true };
+      }
+      const marker: ObjectRecord = {
+        key,
+        versionId: status === 'Enabled' ? newVersionId() : undefined,
+        deleteMarker: true,
+        size: 0,
+        etag: '',
+        lastModified: Math.floor(this.#now() / 1000) * 1000,
+        contentType: '',
+        userMeta: {},
+        tags: [],
+        storageClass: 'STANDARD',
+        blobs: [],
+      };
+      const dropped = status === 'Suspended' ? all.filter((v) => v.versionId === undefined) : [];
+      const kept = status === 'Suspended' ? all.filter((v) => v.versionId !== undefined) : all;
+      await this.#saveKey(bucket, key, [marker, ...kept]);
+      for (const v of dropped) await this.#releaseBlobs(v.blobs, []);
+      if (hadCurrent) this.#onEvent({ type: 'object-removed', bucket, key });
+      return { removed: hadCurrent, deleteMarker: true, versionId: marker.versionId ?? 'null' };
     });
+  }
+
+  /**
+   * DELETE with a version id: that version (or delete marker) is gone for good. When it was
+   * the latest, the next newest version becomes current again.
+   */
+  async deleteVersion(bucket: string, key: string, versionId: string): Promise<DeleteOutcome> {
+    return this.#lock.run(`object\0${bucket}\0${key}`, async () => {
+      const id = versionId === 'null' ? undefined : versionId;
+      const all = this.versions(bucket, key);
+      const at = all.findIndex((v) => v.versionId === id);
+      if (at < 0) return { removed: false, versionId };
+      const [gone] = all.splice(at, 1);
+      await this.#saveKey(bucket, key, all);
+      await this.#releaseBlobs(gone!.blobs, []);
+      if (at === 0) {
+        const now = all[0];
+        if (now && !now.deleteMarker) this.#onEvent({ type: 'object-created', bucket, key, record: now });
+        else if (!gone!.deleteMarker) this.#onEvent({ type: 'object-removed', bucket, key });
+      }
+      return { removed: true, versionId, deleteMarker: gone!.deleteMarker === true };
+    });
+  }
+
+  async #addVersion(bucket: string, key: string, built: ObjectRecord): Promise<ObjectRecord> {
+    const status = this.#buckets.get(bucket)?.configs.versioning;
+    const all = this.versions(bucket, key);
+    let rec: ObjectRecord;
+    let kept: ObjectRecord[];
+    let dropped: ObjectRecord[];
+    if (status === 'Enabled') {
+      rec = { ...built, versionId: newVersionId() };
+      kept = all;
+      dropped = [];
+    } else {
+      rec = { ...built };
+      delete rec.versionId;
+      // Never versioned: only the current object can be there. Suspended: the new object is
+      // the `null` version and replaces the old one, current or not.
+      dropped = status ? all.filter((v) => v.versionId === undefined) : all.slice(0, 1);
+      kept = status ? all.filter((v) => v.versionId !== undefined) : all.slice(1);
+      if (!status && all[0]?.deleteMarker) {
+        dropped = [];
+        kept = all;
+      }
+    }
+    delete rec.deleteMarker;
+    await this.#saveKey(bucket, key, [rec, ...kept]);
+    for (const v of dropped) await this.#releaseBlobs(v.blobs, rec.blobs);
+    return rec;
+  }
+
+  /** Persists then installs every version of a key (newest first) in the indexes. */
+  async #saveKey(bucket: string, key: string, all: ObjectRecord[]): Promise<void> {
+    const index = this.#objects.get(bucket);
+    if (!index) throw new S3Error('NoSuchBucket', undefined, { BucketName: bucket });
+    await this.#backends.meta.saveKey(bucket, key, all);
+    this.#install(bucket, index, key, all);
+  }
+
+  #install(bucket: string, index: BucketIndex, key: string, all: ObjectRecord[], loading = false): void {
+    const current = all[0] && !all[0].deleteMarker ? all[0] : undefined;
+    const older = current ? all.slice(1) : all;
+    if (current) {
+      if (loading) index.load(current);
+      else index.set(current);
+    } else index.delete(key);
+    let byKey = this.#history.get(bucket);
+    if (older.length) {
+      if (!byKey) {
+        byKey = new Map();
+        this.#history.set(bucket, byKey);
+      }
+      byKey.set(key, older);
+    } else byKey?.delete(key);
   }
 
   /**
@@ -324,25 +495,6 @@ export class Store {
       await this.#backends.meta.deleteUpload(uploadId);
       const used = new Set(rec.blobs.map((b) => b.id));
       for (const p of Object.values(u.parts)) if (!used.has(p.blob.id)) await this.#releaseBlob(p.blob.id);
-      return rec;
-    });
-  }
-
-  /** commitObject with an async builder (Complete reads parts to compute checksums). */
-  async commitObjectAsync(
-    bucket: string,
-    key: string,
-    build: (existing: ObjectRecord | undefined) => Promise<ObjectRecord>,
-  ): Promise<ObjectRecord> {
-    return this.#lock.run(`object\0${bucket}\0${key}`, async () => {
-      const index = this.#objects.get(bucket);
-      if (!index) throw new S3Error('NoSuchBucket', undefined, { BucketName: bucket });
-      const existing = index.records.get(key);
-      const rec = await build(existing);
-      await this.#backends.meta.saveObject(bucket, rec);
-      index.set(rec);
-      if (existing) await this.#releaseBlobs(existing.blobs, rec.blobs);
-      this.#onEvent({ type: 'object-created', bucket, key, record: rec });
       return rec;
     });
   }

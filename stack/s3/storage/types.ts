@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type { CorsRule } from '../authz/cors.ts';
 import type { PublicAccessBlockFlags as PublicAccessBlock } from '../authz/policy-types.ts';
 import type { ChecksumAlgorithm } from '../ingest/types.ts';
+import type { LifecycleRule } from '../lifecycle/types.ts';
 import type { BucketEncryption } from '../sse.ts';
 
 export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
@@ -24,6 +25,10 @@ export interface BucketConfigs {
   tagging?: [string, string][];
   /** Default encryption; absent means SSE-S3, as every AWS bucket since January 2023. */
   encryption?: BucketEncryption;
+  /** Absent: versioning was never enabled (a bucket can never go back to that state). */
+  versioning?: 'Enabled' | 'Suspended';
+  /** Lifecycle rules as parsed by PutBucketLifecycleConfiguration. */
+  lifecycle?: LifecycleRule[];
 }
 
 // The shapes are the access-control engine's own, so stored configs need no conversion.
@@ -57,6 +62,10 @@ export interface ObjectPart {
 
 export interface ObjectRecord {
   key: string;
+  /** Absent for the `null` version (unversioned and versioning-suspended writes). */
+  versionId?: string;
+  /** A delete marker: no bytes, size 0, the latest "version" after a versioned DELETE. */
+  deleteMarker?: boolean;
   size: number;
   /** Unquoted: hex MD5, or `hex-N` for multipart. */
   etag: string;
@@ -126,9 +135,16 @@ export interface BlobBackend {
   list(): Promise<string[]>;
 }
 
+/** Every version of one key, newest first (index 0 is the latest, possibly a delete marker). */
+export interface KeyVersions {
+  bucket: string;
+  key: string;
+  versions: ObjectRecord[];
+}
+
 export interface LoadedState {
   buckets: BucketRecord[];
-  objects: { bucket: string; record: ObjectRecord }[];
+  objects: KeyVersions[];
   uploads: UploadRecord[];
 }
 
@@ -137,8 +153,8 @@ export interface MetaBackend {
   load(): Promise<LoadedState>;
   saveBucket(rec: BucketRecord): Promise<void>;
   deleteBucket(name: string): Promise<void>;
-  saveObject(bucket: string, rec: ObjectRecord): Promise<void>;
-  deleteObject(bucket: string, key: string): Promise<void>;
+  /** Replaces everything stored for one key in one atomic write; no versions removes the key. */
+  saveKey(bucket: string, key: string, versions: ObjectRecord[]): Promise<void>;
   saveUpload(rec: UploadRecord): Promise<void>;
   deleteUpload(uploadId: string): Promise<void>;
 }
