@@ -1,36 +1,43 @@
 // Benchmark: the embedded S3 server (memory and disk) against s3rver and real MinIO, the same
-// AWS SDK v3 client for all, side by side in one run. Every engine runs as its own process,
-// so start-up time (spawn to first answered request) and memory (RSS and peak of the
-// server process tree) are comparable. PUT and GET ops/s for 1 KiB and 64 KiB objects at
-// concurrency 1 and 16, and MB/s for one 64 MiB object. Bounded (time and count per row),
-// loopback only. Run: npm run bench:s3
+// clients for all, side by side in one run. Every engine runs as its own process, so memory
+// (RSS and peak of the server process tree) is comparable. PUT and GET ops/s for 1 KiB and
+// 64 KiB objects at concurrency 1 and 16, twice: with the AWS SDK v3 (what the app sees) and
+// with a lean SigV4 client (scripts/bench/lean-client.ts; on 2 cores the SDK's own CPU per
+// request exceeds every server's, so only these rows compare servers). MB/s for one 64 MiB
+// object (SDK). Bounded (time and count per row), loopback only.
+//
+// Start-up, every probe a warm client in this process (its first-use cost is paid before any
+// clock starts):
+// - own process: spawn to the first answered signed ListBuckets (node boot and TypeScript
+//   loading included for ours, the binary's start for MinIO);
+// - in-process, first start: how startStack() starts ours, in a fresh process (no warm JIT,
+//   no second start), from startS3Server() to the first answer, median of 5 such processes; the modules are loaded already
+//   (a program imports them before it starts anything); the next row adds their loading.
+//   For MinIO and s3rver both rows are the own-process start, which is how the stack starts them.
+//
+// Run: npm run bench:s3 [-- --engines ours-memory,minio] [--sections small,big,startup]
+//      [--clients sdk,raw]
 //
 // Fairness note: s3rver rejects the SDK's default streaming checksums, so every engine gets a
 // client with requestChecksumCalculation / responseChecksumValidation = WHEN_REQUIRED. Our
 // server still computes MD5 and verifies SigV4; MinIO does the same work.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { Agent } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListBucketsCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { parseArgs } from 'node:util';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { execa, type ResultPromise } from 'execa';
 import { resolveBinary } from '../stack/minio/binaries.ts';
 import { startMinioProcess } from '../stack/minio/minio-process.ts';
-import { userArn } from '../stack/s3/identity.ts';
-import { startS3Server } from '../stack/s3/server.ts';
 import { freePort } from '../stack/util/free-port.ts';
+import { leanClient } from './bench/lean-client.ts';
 import { treeMemory } from './bench/proc-memory.ts';
 
 const ROW_MS = 1500;
-const ROW_MAX_OPS = 5000;
+const ROW_MAX_OPS = 20_000;
 const BIG = 64 * 1024 * 1024;
 const ROOT = { accessKeyId: 'benchroot', secretAccessKey: 'benchroot-secret' };
 
@@ -42,23 +49,47 @@ interface Engine {
   pid: number;
   /** Spawn to first answered ListBuckets, ms. */
   startupMs: number;
-  /** How the stack starts it: in-process for ours (startStack), the same process start for others. */
-  stackStartupMs?: number;
+  /** In-process, first start in a fresh process: startS3Server() to the first answer (ours only). */
+  inProcessMs?: number;
+  /** The same, the server modules' loading included (ours only). */
+  inProcessWithImportMs?: number;
   stop(): Promise<void>;
 }
 
-/** Waits until the engine answers a signed request: the start-up time every engine pays. */
-async function firstAnswer(e: Omit<Engine, 'startupMs'>, started: number): Promise<number> {
-  const s3 = clientFor({ ...e, startupMs: 0 });
+/** Wall-clock ms with sub-ms precision, comparable across processes on this machine. */
+const wallNow = () => performance.timeOrigin + performance.now();
+
+/**
+ * Waits until the engine answers a signed ListBuckets: the start-up time every engine pays.
+ * Returns the wall-clock time of the answer. The probe is the lean client (a new SDK client
+ * adds ~5 ms of its own set-up to its first request, more than our server's whole answer).
+ */
+async function firstAnswer(e: Pick<Engine, 'endpoint' | 'accessKeyId' | 'secretAccessKey'>): Promise<number> {
+  const probe = leanClient(e.endpoint, e);
   for (;;) {
     try {
-      await s3.send(new ListBucketsCommand({}));
-      s3.destroy();
-      return performance.now() - started;
+      await probe.listBuckets();
+      const at = wallNow();
+      probe.close();
+      return at;
     } catch {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
+}
+
+/** The probe's code runs once against a stub, so no engine's start-up pays its first use. */
+async function warmProbe(): Promise<void> {
+  const stub = createServer((_req, res) => {
+    res.setHeader('Content-Type', 'application/xml');
+    res.end(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult><Buckets></Buckets></ListAllMyBucketsResult>',
+    );
+  });
+  await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
+  const { port } = stub.address() as { port: number };
+  await firstAnswer({ endpoint: `http://127.0.0.1:${port}`, ...ROOT });
+  await new Promise((r) => stub.close(r));
 }
 
 /** A node child that prints {"url": ...} when listening. */
@@ -67,8 +98,8 @@ async function nodeChild(
   args: string[],
   creds: typeof ROOT,
   cleanup: () => Promise<void>,
-): Promise<Engine> {
-  const started = performance.now();
+): Promise<Engine & { line: Record<string, unknown>; answeredAt: number }> {
+  const started = wallNow();
   const child: ResultPromise = execa(process.execPath, args, {
     stdout: 'pipe',
     stderr: 'inherit',
@@ -79,10 +110,10 @@ async function nodeChild(
     lines.once('line', resolve);
     child.once('exit', () => reject(new Error(`${name} exited before it was ready`)));
   });
-  const { url } = JSON.parse(first) as { url: string };
+  const line = JSON.parse(first) as { url: string };
   const base = {
     name,
-    endpoint: url,
+    endpoint: line.url,
     ...creds,
     pid: child.pid!,
     async stop() {
@@ -91,27 +122,36 @@ async function nodeChild(
       await cleanup();
     },
   };
-  return { ...base, startupMs: await firstAnswer(base, started) };
+  const answeredAt = await firstAnswer(base);
+  return { ...base, line, answeredAt, startupMs: answeredAt - started };
 }
 
-/** startS3Server in this process to its first answered request: what startStack() pays. */
-async function inProcessStartup(dir: string | undefined): Promise<number> {
-  const started = performance.now();
-  const server = await startS3Server({
-    identities: [{ name: 'root', arn: userArn('root'), ...ROOT, root: true }],
-    storage: dir ? { type: 'disk', dir: join(dir, 'inproc') } : 'memory',
-  });
-  const ms = await firstAnswer(
-    { name: 'in-process', endpoint: server.url, ...ROOT, pid: process.pid, stop: async () => {} },
-    started,
-  );
-  await server.stop();
-  return ms;
+const IN_PROCESS_RUNS = 5;
+
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
+
+/**
+ * startS3Server in a fresh process (a first start) to its first answer: what startStack() pays.
+ * Median of IN_PROCESS_RUNS fresh processes, each on its own new storage directory.
+ */
+async function inProcessStartup(dir: string | undefined): Promise<{ ms: number; withImportMs: number }> {
+  const ms: number[] = [];
+  const withImportMs: number[] = [];
+  for (let i = 0; i < IN_PROCESS_RUNS; i++) {
+    const args = ['scripts/bench/inproc-start.ts', ROOT.accessKeyId, ROOT.secretAccessKey];
+    if (dir) args.push(join(dir, `inproc-${i}`));
+    const child = await nodeChild('in-process', args, ROOT, async () => {});
+    await child.stop();
+    const { importStarted, startStarted } = child.line as { importStarted: number; startStarted: number };
+    ms.push(child.answeredAt - startStarted);
+    withImportMs.push(child.answeredAt - importStarted);
+  }
+  return { ms: median(ms), withImportMs: median(withImportMs) };
 }
 
 async function ours(kind: 'memory' | 'disk'): Promise<Engine> {
   const dir = kind === 'disk' ? await mkdtemp(join(tmpdir(), 'bench-s3-')) : undefined;
-  const stackStartupMs = await inProcessStartup(dir);
+  const inProc = await inProcessStartup(dir);
   const args = [
     'scripts/s3-server.ts',
     '--access-key',
@@ -123,7 +163,7 @@ async function ours(kind: 'memory' | 'disk'): Promise<Engine> {
   const engine = await nodeChild(`ours (${kind})`, args, ROOT, async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
-  return { ...engine, stackStartupMs };
+  return { ...engine, inProcessMs: inProc.ms, inProcessWithImportMs: inProc.withImportMs };
 }
 
 async function s3rver(): Promise<Engine> {
@@ -140,7 +180,7 @@ async function minio(): Promise<Engine> {
   const binary = resolveBinary('minio');
   if (!binary) throw new Error('minio is not installed (npm run stack:install-minio)');
   const dir = await mkdtemp(join(tmpdir(), 'bench-minio-'));
-  const started = performance.now();
+  const started = wallNow();
   const proc = await startMinioProcess({
     binary: binary.path,
     dataDir: dir,
@@ -158,10 +198,10 @@ async function minio(): Promise<Engine> {
       await rm(dir, { recursive: true, force: true });
     },
   };
-  return { ...base, startupMs: await firstAnswer(base, started) };
+  return { ...base, startupMs: (await firstAnswer(base)) - started };
 }
 
-function clientFor(e: Engine): S3Client {
+function clientFor(e: Pick<Engine, 'endpoint' | 'accessKeyId' | 'secretAccessKey'>): S3Client {
   return new S3Client({
     endpoint: e.endpoint,
     region: 'us-east-1',
@@ -185,57 +225,103 @@ async function rate(concurrency: number, op: (i: number) => Promise<void>): Prom
   return next / ((performance.now() - started) / 1000);
 }
 
+const { values: args } = parseArgs({
+  options: {
+    engines: { type: 'string', default: 'ours-memory,ours-disk,s3rver,minio' },
+    sections: { type: 'string', default: 'small,big,startup' },
+    clients: { type: 'string', default: 'sdk,raw' },
+  },
+});
+const sections = new Set(args.sections.split(','));
+const clients = args.clients.split(',') as ('sdk' | 'raw')[];
+
+/** One client's PUT and GET of a small object, as the rows below time them. */
+interface SmallOps {
+  put(key: string, body: Buffer): Promise<void>;
+  get(key: string): Promise<void>;
+  close(): void;
+}
+
+function smallOps(e: Engine, kind: 'sdk' | 'raw'): SmallOps {
+  if (kind === 'raw') {
+    const c = leanClient(e.endpoint, e);
+    return {
+      put: (key, body) => c.put('bench', key, body),
+      get: async (key) => {
+        await c.get('bench', key);
+      },
+      close: () => c.close(),
+    };
+  }
+  const s3 = clientFor(e);
+  return {
+    async put(key, body) {
+      await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: key, Body: body }));
+    },
+    async get(key) {
+      const r = await s3.send(new GetObjectCommand({ Bucket: 'bench', Key: key }));
+      await r.Body!.transformToByteArray();
+    },
+    close: () => s3.destroy(),
+  };
+}
+
 async function bench(e: Engine): Promise<Map<string, number>> {
   const s3 = clientFor(e);
   const out = new Map<string, number>();
   await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
-  for (const size of [1024, 64 * 1024]) {
-    const body = Buffer.alloc(size, 7);
-    const label = size === 1024 ? '1 KiB' : '64 KiB';
-    for (const c of [1, 16]) {
-      out.set(
-        `PUT ${label} c=${c} (ops/s)`,
-        await rate(c, async (i) => {
-          await s3.send(
-            new PutObjectCommand({ Bucket: 'bench', Key: `o/${label}/${c}/${i % 500}`, Body: body }),
-          );
-        }),
-      );
-      out.set(
-        `GET ${label} c=${c} (ops/s)`,
-        await rate(c, async (i) => {
-          const r = await s3.send(
-            new GetObjectCommand({ Bucket: 'bench', Key: `o/${label}/${c}/${i % 100}` }),
-          );
-          await r.Body!.transformToByteArray();
-        }),
-      );
+  for (const kind of sections.has('small') ? clients : []) {
+    const ops = smallOps(e, kind);
+    const tag = kind === 'sdk' ? 'SDK' : 'raw';
+    for (const size of [1024, 64 * 1024]) {
+      const body = Buffer.alloc(size, 7);
+      const label = size === 1024 ? '1 KiB' : '64 KiB';
+      for (const c of [1, 16]) {
+        const prefix = `o/${kind}/${label}/${c}`;
+        out.set(
+          `PUT ${label} c=${c} (ops/s, ${tag})`,
+          await rate(c, (i) => ops.put(`${prefix}/${i % 500}`, body)),
+        );
+        out.set(`GET ${label} c=${c} (ops/s, ${tag})`, await rate(c, (i) => ops.get(`${prefix}/${i % 100}`)));
+      }
     }
+    ops.close();
   }
-  const big = Buffer.alloc(BIG, 3);
-  let t = performance.now();
-  await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big', Body: big }));
-  out.set('PUT 64 MiB (MB/s)', BIG / 1e6 / ((performance.now() - t) / 1000));
-  t = performance.now();
-  const r = await s3.send(new GetObjectCommand({ Bucket: 'bench', Key: 'big' }));
-  const got = await r.Body!.transformToByteArray();
-  if (got.length !== BIG) throw new Error(`${e.name}: 64 MiB GET returned ${got.length} bytes`);
-  out.set('GET 64 MiB (MB/s)', BIG / 1e6 / ((performance.now() - t) / 1000));
+  if (sections.has('big')) {
+    const big = Buffer.alloc(BIG, 3);
+    let t = performance.now();
+    await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big', Body: big }));
+    out.set('PUT 64 MiB (MB/s)', BIG / 1e6 / ((performance.now() - t) / 1000));
+    t = performance.now();
+    const r = await s3.send(new GetObjectCommand({ Bucket: 'bench', Key: 'big' }));
+    const got = await r.Body!.transformToByteArray();
+    if (got.length !== BIG) throw new Error(`${e.name}: 64 MiB GET returned ${got.length} bytes`);
+    out.set('GET 64 MiB (MB/s)', BIG / 1e6 / ((performance.now() - t) / 1000));
+  }
   s3.destroy();
   const mem = treeMemory(e.pid);
-  out.set('start-up, own process (ms)', e.startupMs);
-  out.set('start-up as the stack starts it (ms)', e.stackStartupMs ?? e.startupMs);
+  if (sections.has('startup')) {
+    out.set('start-up, own process (ms)', e.startupMs);
+    out.set('start-up in-process, first start (ms)', e.inProcessMs ?? e.startupMs);
+    out.set('  the same, module loading included (ms)', e.inProcessWithImportMs ?? e.startupMs);
+  }
   out.set('memory after run, RSS (MB)', mem.rssMb);
   out.set('memory peak, VmHWM (MB)', mem.peakMb);
   return out;
 }
 
-const engines: [string, () => Promise<Engine>][] = [
-  ['ours (memory)', () => ours('memory')],
-  ['ours (disk)', () => ours('disk')],
-  ['s3rver', s3rver],
-  ['minio', minio],
-];
+const ENGINES: Record<string, [string, () => Promise<Engine>]> = {
+  'ours-memory': ['ours (memory)', () => ours('memory')],
+  'ours-disk': ['ours (disk)', () => ours('disk')],
+  s3rver: ['s3rver', s3rver],
+  minio: ['minio', minio],
+};
+const engines = args.engines.split(',').map((k) => {
+  const e = ENGINES[k];
+  if (!e) throw new Error(`unknown engine ${k} (one of ${Object.keys(ENGINES).join(', ')})`);
+  return e;
+});
+await warmProbe();
 const results = new Map<string, Map<string, number>>();
 for (const [name, start] of engines) {
   process.stderr.write(`benchmarking ${name}...\n`);
