@@ -32,32 +32,42 @@ export interface HandlerDeps {
   faults?: S3FaultController;
 }
 
-const ID_BYTES = 8 + 48;
+const REQUEST_ID_BYTES = 8;
+const HOST_ID_BYTES = 48;
 const IDS_PER_FILL = 256;
 
 /**
- * Request ids drawn from a pooled random buffer: one randomBytes call per 256 requests
- * instead of two per request.
+ * Request ids drawn from a pooled random buffer: one randomBytes call and two encodings per
+ * 256 requests instead of per request. A request id is 16 upper-case hex digits, a host id
+ * the base64 of 48 random bytes (48 is a multiple of 3, so each id's base64 is an exact slice
+ * of the whole block's).
  */
 function requestIdSource(): () => { requestId: string; hostId: string } {
-  let pool = Buffer.alloc(0);
-  let at = 0;
+  let hex = '';
+  let base64 = '';
+  let next = IDS_PER_FILL;
+  const hexLength = REQUEST_ID_BYTES * 2;
+  const base64Length = (HOST_ID_BYTES / 3) * 4;
   return () => {
-    if (at + ID_BYTES > pool.length) {
-      pool = randomBytes(ID_BYTES * IDS_PER_FILL);
-      at = 0;
+    if (next === IDS_PER_FILL) {
+      const pool = randomBytes((REQUEST_ID_BYTES + HOST_ID_BYTES) * IDS_PER_FILL);
+      const split = REQUEST_ID_BYTES * IDS_PER_FILL;
+      hex = pool.toString('hex', 0, split).toUpperCase();
+      base64 = pool.toString('base64', split);
+      next = 0;
     }
-    const requestId = pool.toString('hex', at, at + 8).toUpperCase();
-    const hostId = pool.toString('base64', at + 8, at + ID_BYTES);
-    at += ID_BYTES;
-    return { requestId, hostId };
+    const i = next++;
+    return {
+      requestId: hex.slice(i * hexLength, (i + 1) * hexLength),
+      hostId: base64.slice(i * base64Length, (i + 1) * base64Length),
+    };
   };
 }
 
 function splitUrl(url: string): { rawPath: string; rawQuery: string } {
   let u = url;
   // absolute-form request targets (proxies) carry scheme and authority
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(u);
+  const m = u.charCodeAt(0) === 0x2f ? null : /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(u);
   if (m) u = u.slice(m[0].length) || '/';
   const q = u.indexOf('?');
   return q < 0 ? { rawPath: u, rawQuery: '' } : { rawPath: u.slice(0, q), rawQuery: u.slice(q + 1) };
@@ -187,6 +197,10 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
       log.key = where.key;
 
       const makeCtx = (auth: AuthContext): RequestContext => {
+        // The shared condition keys are derived when an authorization first reads them (the
+        // root user's never does), from the identity and the time as of now.
+        const at = options.now();
+        let conditions: Record<string, string | string[]> | undefined;
         const ctx: RequestContext = {
           req,
           res,
@@ -201,11 +215,18 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
           key: where.key,
           resource,
           log,
-          conditions: requestConditions(req, auth, options.now()),
+          get conditions() {
+            conditions ??= requestConditions(req, auth, at);
+            return conditions;
+          },
+          set conditions(value) {
+            conditions = value;
+          },
           async authorize(action, res0, extra = {}, soft = false) {
             // Bucket and key of the resource asked about (CopyObject's source, DeleteObjects' keys).
             const arn = res0.startsWith('arn:aws:s3:::') ? res0.slice('arn:aws:s3:::'.length) : undefined;
             const slash = arn?.indexOf('/') ?? -1;
+            let context: Record<string, string | string[]> | undefined;
             const request: AccessRequest = {
               requestId,
               operation: log.operation,
@@ -214,7 +235,11 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
               principal: ctx.auth.identity,
               bucket: arn === undefined ? undefined : slash < 0 ? arn : arn.slice(0, slash),
               key: arn === undefined || slash < 0 ? undefined : arn.slice(slash + 1),
-              context: { ...ctx.conditions, ...extra },
+              // Built when the authorizer reads it: the policy engine never does for the root user.
+              get context() {
+                context ??= { ...ctx.conditions, ...extra };
+                return context;
+              },
             };
             const decision: AccessDecision = await access.authorize(request);
             log.decisions.push({ action, resource: res0, ...decision });

@@ -62,6 +62,11 @@ export interface S3ServerOptions {
   maxObjectSize?: number;
   /** Clock in ms since epoch (signature dates, Last-Modified, aws:CurrentTime). @default Date.now */
   now?: () => number;
+  /**
+   * How often buckets' lifecycle rules are applied (AWS runs them about once a day); 0 turns
+   * the schedule off (tests then drive `lifecycle.advance` / `lifecycle.run`). @default 60000
+   */
+  lifecycleIntervalMs?: number;
   /** Called once per finished request. @default none */
   onRequest?: (entry: RequestLogEntry) => void;
   /**
@@ -102,6 +107,13 @@ export interface ResolvedOptions {
   domain: string;
   maxObjectSize: number;
   now: () => number;
+  /**
+   * The stored world's clock (Last-Modified, upload initiation, lifecycle): `now` plus what
+   * tests advanced it by. Signatures keep `now`, since clients sign with the real time.
+   */
+  storeNow: () => number;
+  storeClock: { offsetMs: number };
+  lifecycleIntervalMs: number;
   onRequest?: (entry: RequestLogEntry) => void;
   validatePolicy?: (json: string, bucket: string) => void;
   idleTimeoutMs: number;

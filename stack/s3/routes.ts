@@ -6,6 +6,7 @@ import * as bucket from './ops/bucket.ts';
 import * as bucketConfig from './ops/bucket-config.ts';
 import * as cors from './ops/bucket-cors.ts';
 import * as encryption from './ops/bucket-encryption.ts';
+import * as lifecycle from './ops/bucket-lifecycle.ts';
 import * as policy from './ops/bucket-policy.ts';
 import * as versioning from './ops/bucket-versioning.ts';
 import { copyObject } from './ops/copy-object.ts';
@@ -74,7 +75,6 @@ const listing = (ctx: RequestContext) => listConditions(ctx.query);
 
 /** Bucket subresources answered 501 for every method they are not implemented for. */
 const UNIMPLEMENTED_BUCKET: [string[], string, string][] = [
-  [['PUT', 'DELETE'], 'lifecycle', 'PutBucketLifecycleConfiguration'],
   [['GET', 'PUT', 'DELETE'], 'website', 'BucketWebsite'],
   [['GET', 'PUT'], 'logging', 'BucketLogging'],
   [['GET', 'PUT'], 'notification', 'BucketNotificationConfiguration'],
@@ -304,7 +304,24 @@ export const ROUTES: Route[] = [
     query: ['lifecycle'],
     operation: 'GetBucketLifecycleConfiguration',
     action: 's3:GetLifecycleConfiguration',
-    handler: bucket.getBucketLifecycle,
+    handler: lifecycle.getBucketLifecycle,
+  },
+  {
+    method: 'PUT',
+    scope: 'bucket',
+    query: ['lifecycle'],
+    operation: 'PutBucketLifecycleConfiguration',
+    action: 's3:PutLifecycleConfiguration',
+    handler: lifecycle.putBucketLifecycle,
+  },
+  {
+    method: 'DELETE',
+    scope: 'bucket',
+    query: ['lifecycle'],
+    operation: 'DeleteBucketLifecycle',
+    // AWS has no separate delete action: removing the rules is putting none.
+    action: 's3:PutLifecycleConfiguration',
+    handler: lifecycle.deleteBucketLifecycle,
   },
   {
     method: 'GET',

@@ -14,6 +14,11 @@ import { S3FaultController, type S3Faults } from './faults/s3-faults.ts';
 import { createS3Handler } from './handler.ts';
 import type { Identity } from './identity.ts';
 import { type ObjectInfo, objectInfo } from './inspect.ts';
+import {
+  type AppliedLifecycleAction,
+  createLifecycleRunner,
+  type LifecycleRunner,
+} from './lifecycle/runner.ts';
 import { FIVE_GIB, type RequestLogEntry, type ResolvedOptions, type S3ServerOptions } from './options.ts';
 import { errorXml } from './respond.ts';
 import { createServerAccess } from './server-access.ts';
@@ -28,6 +33,7 @@ export type { S3Faults } from './faults/s3-faults.ts';
 export type { S3FaultAction, S3FaultMatch, S3FaultRule } from './faults/s3-rules.ts';
 export type { IdentitySeed } from './identity-registry.ts';
 export type { ObjectInfo } from './inspect.ts';
+export type { AppliedLifecycleAction } from './lifecycle/runner.ts';
 export type { RequestLogEntry, S3ServerOptions } from './options.ts';
 
 export interface ObjectCreatedEvent {
@@ -44,6 +50,8 @@ export interface ObjectRemovedEvent {
 export interface S3ServerEvents {
   'object-created': [ObjectCreatedEvent];
   'object-removed': [ObjectRemovedEvent];
+  /** What one lifecycle pass did (only passes that did something). */
+  lifecycle: [AppliedLifecycleAction[]];
   request: [RequestLogEntry];
 }
 
@@ -68,6 +76,11 @@ export interface S3Server {
   requests(): RequestLogEntry[];
   /** Fault injection rules: add / list / remove / clear (see stack/s3/faults). */
   readonly faults: S3Faults;
+  /**
+   * Buckets' lifecycle rules against a clock tests control: `advance(ms)` moves it forward and
+   * applies the rules at the new time, resolving with what was expired, removed or aborted.
+   */
+  readonly lifecycle: Omit<LifecycleRunner, 'stop'>;
   /**
    * Adds or replaces the identity signing with `identity.accessKeyId` (a new user, or another
    * key of an existing user for rotation). `policies` replace the identity policies of the
@@ -113,6 +126,8 @@ export function resolveOptions(o: S3ServerOptions = {}): ResolvedOptions {
   if (!(maxObjectSize >= 0))
     throw new TypeError('startS3Server: maxObjectSize must be a non-negative number');
   const storage = o.storage ?? 'memory';
+  const now = o.now ?? Date.now;
+  const storeClock = { offsetMs: 0 };
   if (typeof storage === 'object' && storage.type === 'disk' && !storage.dir) {
     throw new TypeError('startS3Server: disk storage needs a dir');
   }
@@ -126,7 +141,10 @@ export function resolveOptions(o: S3ServerOptions = {}): ResolvedOptions {
     onDecision: o.onDecision,
     domain: (o.domain ?? 'localhost').toLowerCase(),
     maxObjectSize: Math.min(maxObjectSize, FIVE_GIB),
-    now: o.now ?? Date.now,
+    now,
+    storeNow: () => now() + storeClock.offsetMs,
+    storeClock,
+    lifecycleIntervalMs: o.lifecycleIntervalMs ?? 60_000,
     onRequest: o.onRequest,
     validatePolicy: o.validatePolicy,
     idleTimeoutMs: positive(o.idleTimeoutMs ?? 20_000, 'idleTimeoutMs'),
@@ -141,7 +159,7 @@ export function resolveOptions(o: S3ServerOptions = {}): ResolvedOptions {
 export async function openStore(options: ResolvedOptions, onEvent: (e: StoreEvent) => void): Promise<Store> {
   const s = options.storage;
   const backends = s === 'memory' || s.type === 'memory' ? memoryBackends() : await diskBackends(s.dir);
-  return Store.open(backends, onEvent, options.now);
+  return Store.open(backends, onEvent, options.storeNow);
 }
 
 function headerTooLargeResponse(): Buffer {
@@ -178,6 +196,9 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
     now: options.now,
     onDecision: options.onDecision,
   });
+  const lifecycle = createLifecycleRunner(store, options, options.lifecycleIntervalMs, (actions) =>
+    events.emit('lifecycle', actions),
+  );
   const faults = new S3FaultController(options.now);
   for (const rule of options.faults) faults.add(rule);
   const handler = createS3Handler({
@@ -216,6 +237,7 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
   await Promise.race([
     once(server, 'listening'),
     once(server, 'error').then(([err]) => {
+      lifecycle.stop();
       throw err;
     }),
   ]);
@@ -224,6 +246,7 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
+    lifecycle.stop();
     stopping ??= new Promise<void>((resolve) => {
       // Requests a fault holds unanswered would otherwise keep close() waiting.
       faults.release();
@@ -258,6 +281,7 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
       return () => (events as EventEmitter).off(event, l);
     },
     requests: () => [...log],
+    lifecycle: { now: lifecycle.now, advance: lifecycle.advance, run: lifecycle.run },
     // The handle exposes the rule set only; intercept/release stay with the server.
     faults: {
       add: (rule) => faults.add(rule),
@@ -281,7 +305,7 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
       await store.createBucket({
         name,
         region: o.region ?? options.region,
-        created: Math.floor(options.now() / 1000) * 1000,
+        created: Math.floor(options.storeNow() / 1000) * 1000,
         owner: 'root',
         configs: { publicAccessBlock: defaultPublicAccessBlock() },
       });

@@ -1,6 +1,7 @@
-// Version ids on the wire: the `versionId` query parameter (and the one inside
+// Version ids (and lifecycle expiry, which depends on them) on the wire: the `versionId` query parameter (and the one inside
 // x-amz-copy-source), the IAM action a versioned request needs, and x-amz-version-id.
 import { S3Error } from './errors.ts';
+import { expirationHeader } from './lifecycle/plan.ts';
 import type { RequestContext } from './request-context.ts';
 import type { ObjectRecord } from './storage/types.ts';
 
@@ -61,4 +62,15 @@ export function versionHeaders(
 /** x-amz-version-id on a write's response: the new version's id, omitted for a `null` version. */
 export function writtenVersionHeaders(rec: ObjectRecord): Record<string, string> {
   return rec.versionId !== undefined ? { 'x-amz-version-id': rec.versionId } : {};
+}
+
+/** x-amz-expiration for the current object when an enabled lifecycle Expiration rule covers it. */
+export function expirationHeaders(
+  ctx: RequestContext,
+  bucket: string,
+  rec: ObjectRecord,
+): Record<string, string> {
+  const rules = ctx.store.bucket(bucket)?.configs.lifecycle;
+  const value = rules ? expirationHeader(rules, rec) : undefined;
+  return value ? { 'x-amz-expiration': value } : {};
 }

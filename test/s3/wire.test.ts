@@ -95,7 +95,7 @@ describe('responses', () => {
 
   it('answers 501 NotImplemented for subresources it does not store, never a silent 200', async () => {
     for (const [method, path] of [
-      ['PUT', '/wire?lifecycle'],
+      ['PUT', '/wire?logging'],
       ['GET', '/wire?logging'],
       ['GET', '/wire?website'],
       ['PUT', '/wire?replication'],

@@ -55,6 +55,8 @@ export function requestContext(request: AccessRequest, now: Date, accountId: str
   return ctx;
 }
 
+const NO_CONTEXT: ContextValues = new Map();
+
 /** Creates the authorizer the S3 server calls for every request. */
 export function createAuthorizer(deps: AuthorizerDeps): PolicyAuthorizer {
   const log = new DecisionLog(deps.logSize ?? 1000);
@@ -68,7 +70,8 @@ export function createAuthorizer(deps: AuthorizerDeps): PolicyAuthorizer {
       action: request.action,
       resource: request.resource,
       principal: request.principal,
-      context: requestContext(request, time, accountId),
+      // The root user is allowed before any condition is read: its context is never built.
+      context: request.principal?.root ? NO_CONTEXT : requestContext(request, time, accountId),
       identityPolicies:
         request.principal && !request.principal.root ? deps.identityPolicies(request.principal) : [],
       bucketPolicy: bucket === undefined ? undefined : deps.bucketPolicy(bucket),

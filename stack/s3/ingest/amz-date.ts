@@ -2,8 +2,22 @@
 
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
+// Every request of the same second carries the same x-amz-date: the last valid one is kept.
+let lastText: string | undefined;
+let lastMs = 0;
+
 /** Milliseconds since the epoch, or undefined when `text` is not a valid basic-format UTC time. */
 export function parseAmzDate(text: string): number | undefined {
+  if (text === lastText) return lastMs;
+  const ms = parseAmzDateText(text);
+  if (ms !== undefined) {
+    lastText = text;
+    lastMs = ms;
+  }
+  return ms;
+}
+
+function parseAmzDateText(text: string): number | undefined {
   const m = AMZ_DATE.exec(text);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number);

@@ -51,10 +51,29 @@ interface Credential {
   terminal: string;
 }
 
+// The credential text repeats request after request (one key, one day, one region): the last
+// valid one is kept parsed, per error wording.
+const lastCredential = {
+  AuthorizationHeaderMalformed: { text: '', parsed: undefined as Readonly<Credential> | undefined },
+  AuthorizationQueryParametersError: { text: '', parsed: undefined as Readonly<Credential> | undefined },
+};
+
 function parseCredential(
   value: string,
   code: 'AuthorizationHeaderMalformed' | 'AuthorizationQueryParametersError',
-) {
+): Readonly<Credential> {
+  const memo = lastCredential[code];
+  if (memo.parsed && memo.text === value) return memo.parsed;
+  const parsed = parseCredentialText(value, code);
+  memo.text = value;
+  memo.parsed = parsed;
+  return parsed;
+}
+
+function parseCredentialText(
+  value: string,
+  code: 'AuthorizationHeaderMalformed' | 'AuthorizationQueryParametersError',
+): Credential {
   const prefix = code === 'AuthorizationHeaderMalformed' ? HEADER_MALFORMED : QUERY_MALFORMED;
   const parts = value.split('/');
   if (parts.length !== 5 || parts.some((p) => p === '') || !/^\d{8}$/.test(parts[1])) {
@@ -92,36 +111,48 @@ interface Verification {
   accessKeyId: string;
 }
 
-/** Verifies the signature, trying the path and query as sent first, then as re-encoded. */
+/**
+ * Verifies the signature, trying the path and query as sent first, then as re-encoded. The
+ * re-encoded forms are only derived once the form as sent has failed (nearly every client
+ * signs the path exactly as it sends it).
+ */
 function verifySignature(v: Verification): void {
   const src: HeaderSource = v.req;
   const headers = canonicalHeaders(src, v.signedHeaders);
-  const uris = [canonicalUriRaw(v.req.rawPath)];
+  const method = v.req.method.toUpperCase();
+  const attempt = (uri: string, query: string) => {
+    const canonical = canonicalRequest({
+      method,
+      uri,
+      query,
+      headers,
+      signedHeaders: v.signedHeadersText,
+      payloadHash: v.payloadHash,
+    });
+    const toSign = stringToSign(v.amzDate, v.scope, canonical);
+    const expected = hmac(v.signingKey, toSign).toString('hex');
+    return { ok: signaturesEqual(expected, v.provided), canonical, toSign };
+  };
+  const rawUri = canonicalUriRaw(v.req.rawPath);
+  const query = canonicalQuery(v.params, v.excludeParam);
+  const first = attempt(rawUri, query);
+  if (first.ok) return;
+
+  const uris = [rawUri];
   const normalized = canonicalUriNormalized(v.req.rawPath);
-  if (normalized !== uris[0]) uris.push(normalized);
-  const queries = [canonicalQuery(v.params, v.excludeParam)];
+  if (normalized !== rawUri) uris.push(normalized);
+  const queries = [query];
   if (v.req.rawQuery.includes('+')) {
     const plusAsSpace = canonicalQuery(parseQuery(v.req.rawQuery, true), v.excludeParam);
-    if (plusAsSpace !== queries[0]) queries.push(plusAsSpace);
+    if (plusAsSpace !== query) queries.push(plusAsSpace);
   }
-  let first: { canonical: string; toSign: string } | undefined;
   for (const uri of uris) {
-    for (const query of queries) {
-      const canonical = canonicalRequest({
-        method: v.req.method.toUpperCase(),
-        uri,
-        query,
-        headers,
-        signedHeaders: v.signedHeadersText,
-        payloadHash: v.payloadHash,
-      });
-      const toSign = stringToSign(v.amzDate, v.scope, canonical);
-      const expected = hmac(v.signingKey, toSign).toString('hex');
-      if (signaturesEqual(expected, v.provided)) return;
-      first ??= { canonical, toSign };
+    for (const q of queries) {
+      if (uri === rawUri && q === query) continue;
+      if (attempt(uri, q).ok) return;
     }
   }
-  const { canonical, toSign } = first!;
+  const { canonical, toSign } = first;
   throw new S3Error('SignatureDoesNotMatch', undefined, {
     AWSAccessKeyId: v.accessKeyId,
     StringToSign: toSign,
@@ -133,27 +164,40 @@ function verifySignature(v: Verification): void {
 }
 
 function checkAllSigned(req: RequestInfo, signed: string[]): void {
-  const signedSet = new Set(signed);
-  const missing: string[] = [];
+  let missing: string[] | undefined;
   for (const name of presentHeaderNames(req)) {
-    if (signedSet.has(name)) continue;
-    if (name === 'host' || (name.startsWith('x-amz-') && !UNSIGNED_OK.has(name))) missing.push(name);
+    // Only host and x-amz-* must be signed: the cheap test first, the lookups after.
+    if (name !== 'host' && !(name.startsWith('x-amz-') && !UNSIGNED_OK.has(name))) continue;
+    if (!signed.includes(name)) (missing ??= []).push(name);
   }
-  if (missing.length > 0) {
+  if (missing) {
     throw new S3Error('AccessDenied', 'There were headers present in the request which were not signed', {
       HeadersNotSigned: missing.sort().join(', '),
     });
   }
 }
 
+// A client sends the same SignedHeaders text request after request: the last one is kept parsed.
+let lastSignedText: string | undefined;
+let lastSigned: readonly string[] = [];
+
 function parseSignedHeaders(text: string): string[] {
-  return text
-    .split(';')
-    .map((h) => h.trim().toLowerCase())
-    .filter((h) => h !== '');
+  if (text !== lastSignedText) {
+    lastSigned = text
+      .split(';')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h !== '');
+    lastSignedText = text;
+  }
+  return lastSigned.slice();
 }
 
-function headerAuth(req: RequestInfo, authorization: string, opts: AuthenticateOptions): AuthContext {
+function headerAuth(
+  req: RequestInfo,
+  params: QueryParam[],
+  authorization: string,
+  opts: AuthenticateOptions,
+): AuthContext {
   const auth = authorization.trim();
   const space = auth.indexOf(' ');
   const algorithm = space < 0 ? auth : auth.slice(0, space);
@@ -230,7 +274,7 @@ function headerAuth(req: RequestInfo, authorization: string, opts: AuthenticateO
   );
   verifySignature({
     req,
-    params: parseQuery(req.rawQuery),
+    params,
     signedHeaders,
     signedHeadersText,
     payloadHash: contentSha256,
@@ -387,7 +431,7 @@ export function authenticate(req: RequestInfo, opts: AuthenticateOptions): AuthC
       { ArgumentName: 'Authorization', ArgumentValue: authorization },
     );
   }
-  if (authorization !== undefined) return headerAuth(req, authorization, opts);
+  if (authorization !== undefined) return headerAuth(req, params, authorization, opts);
   if (presignedV4) return queryAuth(req, params, opts);
   if (presignedV2) throw new S3Error('InvalidRequest', UNSUPPORTED_MECHANISM);
 

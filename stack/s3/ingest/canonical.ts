@@ -2,15 +2,21 @@
 // the RFC 3986 unreserved set and sorted, headers lower-cased and whitespace-collapsed.
 import { hash } from 'node:crypto';
 
-const UNRESERVED = /[A-Za-z0-9\-._~]/;
+/** 1 for the RFC 3986 unreserved ASCII bytes: A-Z a-z 0-9 - . _ ~ */
+const UNRESERVED = new Uint8Array(128);
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~') {
+  UNRESERVED[ch.charCodeAt(0)] = 1;
+}
+const ESCAPED = Array.from({ length: 256 }, (_, b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`);
+const SLASH = 0x2f;
 
 /** RFC 3986 percent-encoding of UTF-8 text, everything but unreserved characters (and `/` if asked). */
 export function uriEncode(text: string, keepSlash = false): string {
   let out = '';
   for (const byte of Buffer.from(text, 'utf8')) {
-    const ch = String.fromCharCode(byte);
-    if (byte < 0x80 && (UNRESERVED.test(ch) || (keepSlash && ch === '/'))) out += ch;
-    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    if (byte < 0x80 && (UNRESERVED[byte] === 1 || (keepSlash && byte === SLASH)))
+      out += String.fromCharCode(byte);
+    else out += ESCAPED[byte];
   }
   return out;
 }
@@ -75,7 +81,21 @@ export function canonicalUriNormalized(rawPath: string): string {
 
 /** `trimall`: trimmed, inner whitespace runs collapsed to one space. */
 export function canonicalHeaderValue(value: string): string {
-  return value.trim().replace(/\s+/g, ' ');
+  return isCanonicalAscii(value) ? value : value.trim().replace(/\s+/g, ' ');
+}
+
+/**
+ * Printable ASCII with lone inner spaces only: already in `trimall` form. Anything else (tabs,
+ * runs, edges, non-ASCII that `\s` may match) takes the general path.
+ */
+function isCanonicalAscii(value: string): boolean {
+  const n = value.length;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0x20 && c < 0x7f) continue;
+    if (c !== 0x20 || i === 0 || i === n - 1 || value.charCodeAt(i + 1) === 0x20) return false;
+  }
+  return true;
 }
 
 export interface CanonicalInput {

@@ -29,18 +29,17 @@ export function presentHeaderNames(src: HeaderSource): Set<string> {
 /** [name, canonical value] for each signed header; an absent header canonicalizes to ''. */
 export function canonicalHeaders(src: HeaderSource, signed: string[]): [string, string][] {
   if (src.rawHeaders) {
-    const wanted = new Set(signed);
-    const values = new Map<string, string[]>();
+    // Values by the position of the name's first occurrence in `signed` (a handful of names).
+    const values: (string | undefined)[] = new Array(signed.length);
     const raw = src.rawHeaders;
     for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i].toLowerCase();
-      if (!wanted.has(name)) continue;
-      const list = values.get(name);
+      const at = signed.indexOf(raw[i].toLowerCase());
+      if (at < 0) continue;
       const value = canonicalHeaderValue(raw[i + 1]);
-      if (list) list.push(value);
-      else values.set(name, [value]);
+      const before = values[at];
+      values[at] = before === undefined ? value : `${before},${value}`;
     }
-    return signed.map((name) => [name, (values.get(name) ?? []).join(',')]);
+    return signed.map((name) => [name, values[signed.indexOf(name)] ?? '']);
   }
   return signed.map((name) => {
     const v = src.headers[name];

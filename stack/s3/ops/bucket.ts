@@ -69,7 +69,7 @@ export async function createBucket(ctx: RequestContext): Promise<void> {
   await ctx.store.createBucket({
     name,
     region,
-    created: Math.floor(ctx.options.now() / 1000) * 1000,
+    created: Math.floor(ctx.options.storeNow() / 1000) * 1000,
     owner: ctx.auth.identity?.name ?? 'anonymous',
     configs: {
       // New buckets block public access by default, as on AWS since April 2023.
@@ -130,11 +130,6 @@ export async function putAcl(ctx: RequestContext): Promise<void> {
     return;
   }
   throw new S3Error('AccessControlListNotSupported', 'The bucket does not allow ACLs');
-}
-
-export async function getBucketLifecycle(ctx: RequestContext): Promise<void> {
-  ctx.store.requireBucket(ctx.bucket!);
-  throw new S3Error('NoSuchLifecycleConfiguration', undefined, { BucketName: ctx.bucket! });
 }
 
 export async function getBucketOwnershipControls(ctx: RequestContext): Promise<void> {

@@ -90,7 +90,7 @@ export async function copyObject(ctx: RequestContext): Promise<void> {
     'CRC64NVME';
   const conditions = writeConditionsFrom(ctx.req.headers);
   const copied = await copyBytes(ctx.store, source, 0, source.size - 1, algorithm);
-  const now = Math.floor(ctx.options.now() / 1000) * 1000;
+  const now = Math.floor(ctx.options.storeNow() / 1000) * 1000;
   const rec = await commitWritten(ctx, bucket, key, conditions, copied.blob, () => ({
     key,
     size: source.size,

@@ -8,7 +8,7 @@ import { type ByteRange, parseRange } from '../range.ts';
 import { bucketArn, header, type RequestContext } from '../request-context.ts';
 import { sendStream } from '../send-stream.ts';
 import type { ObjectRecord } from '../storage/types.ts';
-import { requestedVersion, shownVersionId, versionHeaders } from '../versioning.ts';
+import { expirationHeaders, requestedVersion, shownVersionId, versionHeaders } from '../versioning.ts';
 
 const OVERRIDES: [string, string][] = [
   ['response-content-type', 'Content-Type'],
@@ -127,6 +127,9 @@ export async function getObject(ctx: RequestContext): Promise<void> {
   setObjectHeaders(res, rec);
   for (const [k, v] of Object.entries(versionHeaders(ctx, ctx.bucket!, rec, version !== undefined)))
     res.setHeader(k, v);
+  // Expiry applies to the current object; a named version gets none (as S3 answers).
+  if (version === undefined)
+    for (const [k, v] of Object.entries(expirationHeaders(ctx, ctx.bucket!, rec))) res.setHeader(k, v);
   for (const [q, h] of overrides) res.setHeader(h, ctx.query.get(q)!);
   if (wholeObject) setChecksumHeaders(res, rec, ctx.req.headers);
   if (byPart && rec.parts) res.setHeader('x-amz-mp-parts-count', String(rec.parts.length));

@@ -13,6 +13,7 @@ import { pendingDefaultChecksum } from '../default-checksum.ts';
 import { S3Error } from '../errors.ts';
 import { combineCrc, createChecksum, isCombinable, parseChecksumAlgorithm } from '../ingest/index.ts';
 import type { ChecksumAlgorithm } from '../ingest/types.ts';
+import { abortHeaders } from '../lifecycle/plan.ts';
 import { contentMetaFrom, quotedEtag, tagsFromHeader } from '../object-headers.ts';
 import { ownerXml } from '../owner.ts';
 import { header, objectArn, type RequestContext } from '../request-context.ts';
@@ -81,7 +82,7 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<void> 
     uploadId: randomBytes(48).toString('base64url'),
     bucket,
     key: ctx.key!,
-    initiated: ctx.options.now(),
+    initiated: ctx.options.storeNow(),
     initiator: ctx.auth.identity?.name ?? 'anonymous',
     checksumAlgorithm: algorithm,
     checksumType,
@@ -92,6 +93,8 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<void> 
   const headers: Record<string, string> = sseHeaders(meta, true);
   if (algorithm) headers['x-amz-checksum-algorithm'] = algorithm;
   if (checksumType) headers['x-amz-checksum-type'] = checksumType;
+  const rules = ctx.store.bucket(bucket)?.configs.lifecycle;
+  if (rules) Object.assign(headers, abortHeaders(rules, { key: ctx.key!, initiated: upload.initiated }));
   sendXml(
     ctx.res,
     200,
@@ -142,7 +145,7 @@ export async function uploadPart(ctx: RequestContext): Promise<void> {
     partNumber,
     size: result.size,
     etag: result.md5Hex,
-    lastModified: Math.floor(ctx.options.now() / 1000) * 1000,
+    lastModified: Math.floor(ctx.options.storeNow() / 1000) * 1000,
     checksums: {
       ...result.computed,
       ...(result.checksum ? { [result.checksum.algorithm]: result.checksum.value } : {}),
@@ -184,7 +187,7 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<void> {
     partNumber,
     size: end - start + 1,
     etag: copied.md5Hex,
-    lastModified: Math.floor(ctx.options.now() / 1000) * 1000,
+    lastModified: Math.floor(ctx.options.storeNow() / 1000) * 1000,
     checksums: { [algorithm]: copied.checksum },
     blob: copied.blob,
   };
@@ -342,7 +345,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<void
       key,
       size: offset,
       etag,
-      lastModified: Math.floor(ctx.options.now() / 1000) * 1000,
+      lastModified: Math.floor(ctx.options.storeNow() / 1000) * 1000,
       checksum,
       parts,
       blobs,

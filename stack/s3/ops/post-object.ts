@@ -100,7 +100,7 @@ async function storeFormFile(
       key: input.key,
       size: result.size,
       etag: result.md5Hex,
-      lastModified: Math.floor(ctx.options.now() / 1000) * 1000,
+      lastModified: Math.floor(ctx.options.storeNow() / 1000) * 1000,
       ...meta,
       tags,
       checksum: objectChecksum(result),

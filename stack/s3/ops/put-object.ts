@@ -9,7 +9,7 @@ import type { RequestContext } from '../request-context.ts';
 import { sendEmpty } from '../respond.ts';
 import { requestSse, sseHeaders } from '../sse.ts';
 import type { StoredChecksum } from '../storage/types.ts';
-import { writtenVersionHeaders } from '../versioning.ts';
+import { expirationHeaders, writtenVersionHeaders } from '../versioning.ts';
 import { commitWritten } from './commit-written.ts';
 
 /** The checksum an object keeps: the one the client declared, else CRC64NVME as S3 computes by default. */
@@ -34,7 +34,7 @@ export async function putObject(ctx: RequestContext): Promise<void> {
     key,
     size: result.size,
     etag: result.md5Hex,
-    lastModified: Math.floor(ctx.options.now() / 1000) * 1000,
+    lastModified: Math.floor(ctx.options.storeNow() / 1000) * 1000,
     ...meta,
     tags,
     checksum,
@@ -45,5 +45,6 @@ export async function putObject(ctx: RequestContext): Promise<void> {
     ...sseHeaders(rec, true),
     ...(result.checksum ? checksumResponseHeaders(checksum) : {}),
     ...writtenVersionHeaders(rec),
+    ...expirationHeaders(ctx, bucket, rec),
   });
 }

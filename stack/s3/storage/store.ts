@@ -239,12 +239,18 @@ export class Store {
   /**
    * DELETE without a version id. Never versioned: the object goes. Enabled: a delete marker
    * becomes the latest version (even when there was no object, as on AWS). Suspended: the
-   * `null` version goes and a `null` delete marker takes its place.
+   * `null` version goes and a `null` delete marker takes its place. `onlyIf` is checked
+   * under the key's lock against the current object (lifecycle: only what it planned for).
    */
-  async deleteObject(bucket: string, key: string): Promise<DeleteOutcome> {
+  async deleteObject(
+    bucket: string,
+    key: string,
+    onlyIf?: (current: ObjectRecord | undefined) => boolean,
+  ): Promise<DeleteOutcome> {
     return this.#lock.run(`object\0${bucket}\0${key}`, async () => {
       const status = this.#buckets.get(bucket)?.configs.versioning;
       const all = this.versions(bucket, key);
+      if (onlyIf && !onlyIf(this.head(bucket, key))) return { removed: false };
       const hadCurrent = all[0] !== undefined && !all[0].deleteMarker;
       if (!status) {
         if (!hadCurrent) return { removed: false };
