@@ -11,6 +11,7 @@ import {
   verificationDocumentKey,
 } from '../storage/key-layout.ts';
 import type { Storage } from '../storage/storage.ts';
+import { assertValidVersionId } from '../storage/version-id.ts';
 import {
   CHAT_ATTACHMENT_TYPES,
   checkUpload,
@@ -97,6 +98,26 @@ export interface SetProfileImageResult {
   replaced: string[];
 }
 
+export interface ProfileImageHistoryInput {
+  teamId: string;
+}
+/** One stored version of a team's profile image (delete markers left out). */
+export interface ProfileImageVersion {
+  key: string;
+  versionId: string;
+  lastModified: Date;
+  size: number;
+  /** This version is what the team's profile shows now. */
+  current: boolean;
+}
+
+export interface RestoreProfileImageInput {
+  teamId: string;
+  /** A key from teamProfileImageHistory: under the team's profile prefix. */
+  key: string;
+  versionId: string;
+}
+
 export interface Flows {
   submitVerificationDocument(input: SubmitVerificationInput): Promise<SubmitVerificationResult>;
   approveVerification(input: ReviewVerificationInput): Promise<{ notification: NotificationOutcome }>;
@@ -105,6 +126,16 @@ export interface Flows {
   inviteMember(input: InviteMemberInput): Promise<InviteMemberResult>;
   attachFileToChat(input: AttachFileInput): Promise<AttachFileResult>;
   setTeamProfileImage(input: SetProfileImageInput): Promise<SetProfileImageResult>;
+  /**
+   * The team's stored profile images, newest first, the current one flagged. Earlier images
+   * are there only when the bucket keeps versions (a replaced image is otherwise gone for good).
+   */
+  teamProfileImageHistory(input: ProfileImageHistoryInput): Promise<ProfileImageVersion[]>;
+  /**
+   * Makes an earlier image (from teamProfileImageHistory) the team's profile image again, then
+   * deletes the team's other current images as setTeamProfileImage does.
+   */
+  restoreTeamProfileImage(input: RestoreProfileImageInput): Promise<SetProfileImageResult>;
 }
 
 const MAX_REASON_LENGTH = 2000;
@@ -148,6 +179,13 @@ export function createFlows(deps: FlowDeps): Flows {
       logger.error(`${kind} email failed`, { code: error.code, message: error.message });
       return { status: 'failed', error };
     }
+  }
+
+  /** The team keeps one profile image: every other current one goes. */
+  async function deleteOtherImages(keys: string[], keep: string): Promise<string[]> {
+    const replaced = keys.filter((k) => k !== keep);
+    for (const old of replaced) await storage.delete(old);
+    return replaced;
   }
 
   async function requireDocument(documentKey: string): Promise<void> {
@@ -241,9 +279,57 @@ export function createFlows(deps: FlowDeps): Flows {
       const previous = await storage.list(teamProfilePrefix(teamId));
       const key = teamProfileImageKey(teamId, IMAGE_TYPES[contentType]!, newId());
       const stored = await storage.put(key, body, { contentType, metadata: { 'team-id': teamId } });
-      const replaced = previous.map((entry) => entry.key).filter((k) => k !== key);
-      for (const old of replaced) await storage.delete(old);
+      const replaced = await deleteOtherImages(
+        previous.map((entry) => entry.key),
+        key,
+      );
       return { key, size: stored.size, publicUrl: storage.publicUrl(key), replaced };
+    },
+
+    async teamProfileImageHistory(input) {
+      const teamId = requireId('teamId', input.teamId);
+      const entries = await storage.listVersions(teamProfilePrefix(teamId));
+      // Stable: within a key the listing is already newest first (timestamps are whole seconds).
+      return entries
+        .filter((entry) => !entry.deleteMarker)
+        .map((entry) => ({
+          key: entry.key,
+          versionId: entry.versionId,
+          lastModified: entry.lastModified,
+          size: entry.size,
+          current: entry.isLatest,
+        }))
+        .sort(
+          (a, b) =>
+            b.lastModified.getTime() - a.lastModified.getTime() || Number(b.current) - Number(a.current),
+        );
+    },
+
+    async restoreTeamProfileImage(input) {
+      const teamId = requireId('teamId', input.teamId);
+      const prefix = teamProfilePrefix(teamId);
+      const key = typeof input.key === 'string' ? input.key : '';
+      const image = key.slice(prefix.length);
+      if (!key.startsWith(prefix) || !/^[^/]+$/.test(image)) {
+        throw new FlowError(
+          'INVALID_INPUT',
+          'key',
+          `must be one of the team's profile image keys (${prefix}<image>)`,
+        );
+      }
+      let versionId: string;
+      try {
+        versionId = assertValidVersionId(input.versionId, key);
+      } catch (error) {
+        throw new FlowError('INVALID_INPUT', 'versionId', (error as Error).message);
+      }
+      const restored = await storage.restoreVersion(key, versionId);
+      const current = await storage.list(prefix);
+      const replaced = await deleteOtherImages(
+        current.map((entry) => entry.key),
+        key,
+      );
+      return { key, size: restored.size, publicUrl: storage.publicUrl(key), replaced };
     },
   };
 }

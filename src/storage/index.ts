@@ -31,6 +31,7 @@ export {
   type Storage,
   type StorageBody,
   type StorageCapabilities,
+  type VersionEntry,
 } from './storage.ts';
 export {
   STORAGE_ERRORS,
@@ -38,3 +39,4 @@ export {
   type StorageErrorCode,
   type StorageErrorDetails,
 } from './storage-error.ts';
+export { assertValidVersionId } from './version-id.ts';

@@ -22,8 +22,10 @@ import type {
   PutResult,
   Storage,
   StorageBody,
+  VersionEntry,
 } from './storage.ts';
 import { StorageError } from './storage-error.ts';
+import { assertValidVersionId } from './version-id.ts';
 
 /** Internal directory under the root: sidecars and temp files. Keys may not start with it. */
 export const LOCAL_INTERNAL_DIR = '.storage';
@@ -63,7 +65,7 @@ function encodeKey(key: string): string {
  */
 export class LocalStorage implements Storage {
   readonly kind = 'local' as const;
-  readonly capabilities = Object.freeze({ presignedUrls: false });
+  readonly capabilities = Object.freeze({ presignedUrls: false, versions: false });
   readonly maxFileSize: number;
   readonly root: string;
   readonly #publicBaseUrl: string | undefined;
@@ -279,6 +281,34 @@ export class LocalStorage implements Storage {
       if (entry.isDirectory()) await this.#walk(key, visit);
       else if (entry.isFile()) visit(key);
     }
+  }
+
+  /** No versioning on disk: as on a bucket that never had it, each object is its one `null` version. */
+  async listVersions(prefix: string): Promise<VersionEntry[]> {
+    return (await this.list(prefix)).map((entry) => ({
+      key: entry.key,
+      versionId: 'null',
+      isLatest: true,
+      deleteMarker: false,
+      lastModified: entry.lastModified,
+      size: entry.size,
+      etag: entry.etag,
+    }));
+  }
+
+  /** Only the `null` version exists, and it is current: restoring it changes nothing. */
+  async restoreVersion(key: string, versionId: string): Promise<PutResult> {
+    this.#key(key);
+    assertValidVersionId(versionId, key);
+    if (versionId !== 'null') {
+      throw new StorageError(
+        'NOT_FOUND',
+        `${JSON.stringify(key)} has no version ${JSON.stringify(versionId)} (local storage keeps no earlier versions)`,
+        { key },
+      );
+    }
+    const info = await this.head(key);
+    return { key, size: info.size, etag: info.etag, versionId: 'null' };
   }
 
   publicUrl(key: string): string {

@@ -52,7 +52,15 @@ function networkCode(error: SdkError): string | undefined {
 /** Maps an AWS SDK (or socket) error to a StorageError with a stable code; the first match wins. */
 export function mapS3Error(
   raw: unknown,
-  context: { bucket: string; key?: string; region: string },
+  context: {
+    bucket: string;
+    key?: string;
+    region: string;
+    /** The version the request named: a 400 InvalidArgument is then about its id. */
+    versionId?: string;
+    /** The IAM action(s) the request needs, named in an ACCESS_DENIED detail. */
+    action?: string;
+  },
 ): StorageError {
   if (raw instanceof StorageError) return raw;
   const error = (raw instanceof Error ? raw : new Error(String(raw))) as SdkError;
@@ -63,8 +71,22 @@ export function mapS3Error(
 
   if (name === 'NoSuchBucket')
     return new StorageError('BUCKET_NOT_FOUND', `${where}: ${error.message}`, details);
+  if (name === 'NoSuchVersion') {
+    return new StorageError(
+      'NOT_FOUND',
+      `${JSON.stringify(context.key ?? '')} has no version ${JSON.stringify(context.versionId ?? '')}`,
+      details,
+    );
+  }
   if (name === 'NoSuchKey' || name === 'NotFound' || (status === 404 && context.key)) {
     return new StorageError('NOT_FOUND', JSON.stringify(context.key ?? ''), details);
+  }
+  if (name === 'InvalidArgument' && context.versionId !== undefined) {
+    return new StorageError(
+      'INVALID_VERSION_ID',
+      `${where}: ${JSON.stringify(context.versionId)} ${error.message}`,
+      details,
+    );
   }
   if (REGION_NAMES.has(name) || status === 301) {
     return new StorageError(
@@ -74,7 +96,8 @@ export function mapS3Error(
     );
   }
   if (ACCESS_NAMES.has(name) || status === 403) {
-    return new StorageError('ACCESS_DENIED', `${where}: ${name || status} ${error.message}`, details);
+    const needs = context.action ? ` (this request needs ${context.action})` : '';
+    return new StorageError('ACCESS_DENIED', `${where}: ${name || status} ${error.message}${needs}`, details);
   }
   if (name === 'EntityTooLarge') return new StorageError('TOO_LARGE', `${where}: ${error.message}`, details);
   if (name === 'KeyTooLongError')

@@ -18,6 +18,7 @@ import {
   assertValidPrefix,
 } from './object-key.ts';
 import { mapS3Error } from './s3-error-map.ts';
+import { listS3Versions, restoreS3Version, type S3VersionsTarget } from './s3-versions.ts';
 import { knownSize, SizeLimit, tooLarge, toReadable } from './size-limit.ts';
 import {
   DEFAULT_PRESIGN_EXPIRES_IN,
@@ -33,6 +34,7 @@ import {
   type PutResult,
   type Storage,
   type StorageBody,
+  type VersionEntry,
 } from './storage.ts';
 import { StorageError } from './storage-error.ts';
 
@@ -49,7 +51,7 @@ export interface S3StorageOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** STORAGE_MAX_FILE_SIZE in bytes. */
   maxFileSize: number;
-  /** Objects per ListObjectsV2 page. @default 1000 */
+  /** Objects per ListObjectsV2 page, and versions per ListObjectVersions page. @default 1000 */
   listPageSize?: number;
   /** Multipart part size for streamed uploads (S3 minimum 5 MiB). @default 5 MiB */
   partSize?: number;
@@ -125,7 +127,7 @@ function objectInfo(
  */
 export class S3Storage implements Storage {
   readonly kind = 's3' as const;
-  readonly capabilities = Object.freeze({ presignedUrls: true });
+  readonly capabilities = Object.freeze({ presignedUrls: true, versions: true });
   readonly maxFileSize: number;
   readonly bucket: string;
   readonly region: string;
@@ -177,6 +179,17 @@ export class S3Storage implements Storage {
     return mapS3Error(error, { bucket: this.bucket, key, region: this.region });
   }
 
+  get #versions(): S3VersionsTarget {
+    return {
+      client: this.client,
+      bucket: this.bucket,
+      pageSize: this.#listPageSize,
+      sse: this.#sse,
+      fail: (error, context = {}) =>
+        mapS3Error(error, { bucket: this.bucket, region: this.region, ...context }),
+    };
+  }
+
   async put(key: string, body: StorageBody, options: PutOptions): Promise<PutResult> {
     assertValidKey(key);
     const contentType = assertValidContentType(options.contentType);
@@ -205,7 +218,7 @@ export class S3Storage implements Storage {
     });
     try {
       const result = await upload.done();
-      return { key, size: limit.bytes, etag: unquote(result.ETag) };
+      return { key, size: limit.bytes, etag: unquote(result.ETag), versionId: result.VersionId };
     } catch (error) {
       source.destroy();
       if (limit.errored instanceof StorageError) throw limit.errored;
@@ -239,7 +252,7 @@ export class S3Storage implements Storage {
           ...this.#sse,
         }),
       );
-      return { key, size: data.length, etag: unquote(out.ETag) };
+      return { key, size: data.length, etag: unquote(out.ETag), versionId: out.VersionId };
     } catch (error) {
       throw this.#fail(error, key);
     }
@@ -322,6 +335,14 @@ export class S3Storage implements Storage {
       throw this.#fail(error);
     }
     return entries;
+  }
+
+  listVersions(prefix: string): Promise<VersionEntry[]> {
+    return listS3Versions(this.#versions, prefix);
+  }
+
+  restoreVersion(key: string, versionId: string): Promise<PutResult> {
+    return restoreS3Version(this.#versions, key, versionId);
   }
 
   publicUrl(key: string): string {

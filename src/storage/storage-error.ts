@@ -5,6 +5,7 @@ export type StorageErrorCode =
   | 'BUCKET_NOT_FOUND'
   | 'INVALID_KEY'
   | 'INVALID_METADATA'
+  | 'INVALID_VERSION_ID'
   | 'REGION_MISMATCH'
   | 'CONNECTION_FAILED'
   | 'UNSUPPORTED'
@@ -52,6 +53,12 @@ export const STORAGE_ERRORS: Readonly<Record<StorageErrorCode, Remedy>> = Object
     remedy:
       'use metadata keys of a-z, 0-9, "-" and "_", and printable ASCII values (percent-encode anything else)',
     remedyKo: '메타데이터 키는 영문 소문자·숫자·-·_, 값은 ASCII 문자만 사용하세요 (그 외는 퍼센트 인코딩)',
+  },
+  INVALID_VERSION_ID: {
+    summary: 'invalid version id',
+    remedy:
+      'use a version id exactly as listVersions returned it ("null" for an object written without versioning)',
+    remedyKo: 'listVersions 가 돌려준 버전 ID를 그대로 사용하세요 (버전 관리 없이 저장된 객체는 "null")',
   },
   REGION_MISMATCH: {
     summary: 'the bucket is in another region',

@@ -14,6 +14,8 @@ export interface PutResult {
   size: number;
   /** The object's entity tag without quotes (MD5 hex for single-part uploads). */
   etag?: string;
+  /** The version written, when the store keeps versions (`null` or absent otherwise). */
+  versionId?: string;
 }
 
 export interface ObjectInfo {
@@ -33,6 +35,20 @@ export interface ListEntry {
   key: string;
   size: number;
   lastModified: Date;
+  etag?: string;
+}
+
+/** One version or delete marker of a key, as S3's ListObjectVersions reports it. */
+export interface VersionEntry {
+  key: string;
+  /** Opaque; `null` for an object written while the bucket never had (or had suspended) versioning. */
+  versionId: string;
+  /** The key's newest entry: the current object, or (deleteMarker) the key reads as deleted. */
+  isLatest: boolean;
+  /** A delete marker hides the older versions below it; it has no body (size 0). */
+  deleteMarker: boolean;
+  lastModified: Date;
+  size: number;
   etag?: string;
 }
 
@@ -71,6 +87,11 @@ export interface PresignedPost {
 export interface StorageCapabilities {
   /** presignedGetUrl / presignedPutUrl / presignedPost return URLs a plain HTTP client can use. */
   presignedUrls: boolean;
+  /**
+   * The store can keep earlier versions (S3, once the bucket has versioning enabled). False:
+   * listVersions reports each current object as its single `null` version.
+   */
+  versions: boolean;
 }
 
 /** The app's file storage: S3 in production, local disk (or S3 against the dev stack) in development. */
@@ -90,6 +111,20 @@ export interface Storage {
   delete(key: string): Promise<void>;
   /** Every object whose key starts with prefix (all pages), in key order. */
   list(prefix: string): Promise<ListEntry[]>;
+  /**
+   * Every version and delete marker under prefix (all pages): by key, each key's newest first.
+   * Without versioning, each current object is its single `null` version.
+   * @throws StorageError ACCESS_DENIED without s3:ListBucketVersions
+   */
+  listVersions(prefix: string): Promise<VersionEntry[]>;
+  /**
+   * Makes versionId the key's current version again by copying it onto the key (the way S3
+   * restores a version), also when the key currently reads as deleted (a delete marker is
+   * latest). Already current: nothing is written and its info is returned.
+   * @throws StorageError NOT_FOUND (no such version, or it is a delete marker),
+   *   INVALID_VERSION_ID, ACCESS_DENIED without s3:GetObjectVersion
+   */
+  restoreVersion(key: string, versionId: string): Promise<PutResult>;
   /** The URL of an object under a public prefix (anonymous read). */
   publicUrl(key: string): string;
   /** @throws StorageError UNSUPPORTED when capabilities.presignedUrls is false */

@@ -30,7 +30,8 @@ export async function storageFailure(promise: Promise<unknown>, code: string): P
 }
 
 /**
- * The behaviour every Storage implementation shares. Each test works under its own random prefix,
+ * The behaviour every Storage implementation shares, on a store that does not keep versions (a
+ * bucket that never had versioning; test/storage/ covers versioned buckets). Each test works under its own random prefix,
  * so backends may keep state between tests (a bucket) without tests seeing each other.
  */
 export function storageContract(name: string, makeStorage: () => Promise<StorageUnderTest>): void {
@@ -297,6 +298,58 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
         'INVALID_METADATA',
       );
       expect(await storage.exists(key)).toBe(false);
+    });
+
+    it('without versioning, listVersions reports each current object as its one null version', async () => {
+      const p = prefix();
+      await storage.put(`${p}a.png`, Buffer.from('first'), { contentType: 'image/png' });
+      await storage.put(`${p}a.png`, Buffer.from('overwritten'), { contentType: 'image/png' });
+      await storage.put(`${p}b.png`, Buffer.from('bb'), { contentType: 'image/png' });
+      await storage.put(`${p}c.png`, Buffer.from('gone'), { contentType: 'image/png' });
+      await storage.delete(`${p}c.png`);
+      const listed = await storage.list(p);
+
+      const versions = await storage.listVersions(p);
+
+      expect(typeof storage.capabilities.versions).toBe('boolean');
+      // The overwritten bytes and the deleted object are gone for good: nothing to restore.
+      expect(versions).toEqual(
+        listed.map((e) => ({
+          key: e.key,
+          versionId: 'null',
+          isLatest: true,
+          deleteMarker: false,
+          lastModified: e.lastModified,
+          size: e.size,
+          etag: e.etag,
+        })),
+      );
+      expect(versions.map((v) => [v.key, v.size])).toEqual([
+        [`${p}a.png`, 11],
+        [`${p}b.png`, 2],
+      ]);
+      expect(await storage.listVersions(`${p}zzz`)).toEqual([]);
+    });
+
+    it('without versioning, restoring the null version changes nothing; any other is NOT_FOUND', async () => {
+      const p = prefix();
+      const key = `${p}logo.png`;
+      const put = await storage.put(key, Buffer.from('current'), { contentType: 'image/png' });
+
+      expect(await storage.restoreVersion(key, 'null')).toMatchObject({
+        key,
+        size: 7,
+        etag: put.etag,
+        versionId: 'null',
+      });
+      expect((await readAll((await storage.get(key)).body)).toString()).toBe('current');
+      expect(await storage.listVersions(p)).toHaveLength(1);
+      await storageFailure(storage.restoreVersion(key, randomUUID()), 'NOT_FOUND');
+      await storage.delete(key);
+      await storageFailure(storage.restoreVersion(key, 'null'), 'NOT_FOUND');
+      expect(await storage.exists(key)).toBe(false);
+      await storageFailure(storage.restoreVersion(key, ''), 'INVALID_VERSION_ID');
+      await storageFailure(storage.restoreVersion('../x', 'null'), 'INVALID_KEY');
     });
 
     it('publicUrl names the object', () => {
