@@ -2,11 +2,13 @@
 // handle, provisioned from the app's env file exactly as the guide provisions AWS and Gmail.
 // Tests get a fresh stack on random ports in memory; `npm run dev:stack` gets fixed ports
 // and a data directory.
+
 import { EventEmitter } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BucketLifecycleConfiguration } from '@aws-sdk/client-s3';
 import { appEnvFor } from './app-env.ts';
 import { explainListenError } from './cli/listen-errors.ts';
 import { readEnvFile } from './config/env-file.ts';
@@ -24,6 +26,7 @@ import { createStackKeys, type StackKeys } from './engines/app-keys.ts';
 import { startDockerEngine } from './engines/docker-engine.ts';
 import { startEmbeddedEngine } from './engines/embedded-engine.ts';
 import { startMinioEngine } from './engines/minio-engine.ts';
+import { EngineNotSupportedError } from './engines/not-supported.ts';
 import type { Credentials, EngineObjectEvent, S3Engine } from './engines/types.ts';
 import { createStackFaults, type StackFaultRule, type StackFaults } from './faults/stack-faults.ts';
 import { S3Inspector } from './inspect/s3-inspector.ts';
@@ -33,7 +36,10 @@ import { type MailServer, startMailServer } from './mail/server.ts';
 import type { MessageSummary } from './mail/store/types.ts';
 import { loadStackPolicies, type StackPolicies } from './policies/load-stack-policies.ts';
 import type { DecisionFilter, DecisionRecord } from './s3/authz/index.ts';
+import type { AppliedLifecycleAction } from './s3/lifecycle/runner.ts';
 import type { RequestLogEntry } from './s3/options.ts';
+import type { S3Server } from './s3/server.ts';
+import { DEFAULT_LIFECYCLE_FILE, readLifecycleFile } from './seed/lifecycle-file.ts';
 import { type SeedEncryption, seedBucket } from './seed/seed-bucket.ts';
 import { loadOrCreateLocalCa } from './tls/local-ca.ts';
 
@@ -99,6 +105,16 @@ export interface StartStackOptions {
    * @default ['alias/focusmate-uploads']
    */
   kmsKeys?: string[];
+  /**
+   * Enable versioning on the bucket (the guide's recommendation) and let the app user list
+   * and read versions (stack/policies/app-user-versions-policy.json). @default false
+   */
+  versioning?: boolean;
+  /**
+   * Lifecycle rules to seed: `true` for stack/policies/lifecycle.json, a path to a JSON file
+   * in the AWS CLI's shape, or the rules themselves. @default none
+   */
+  lifecycle?: true | string | BucketLifecycleConfiguration;
 }
 
 export interface StackEvents {
@@ -151,7 +167,15 @@ export interface Stack extends AsyncDisposable {
   removeKey(accessKeyId: string): Promise<void>;
   /** The app user's keys, secrets left out. */
   keys: StackKeys;
-  /** Empties the bucket, the mailbox and the decision log; keeps the bucket, users and policies. */
+  /**
+   * Moves the stored world's clock forward (Last-Modified of later writes follows) and applies
+   * the lifecycle rules at the new time; resolves with what they expired, removed or aborted.
+   * Embedded engine only (NOT_SUPPORTED elsewhere: MinIO runs its rules on its own clock).
+   */
+  advanceTime(ms: number): Promise<AppliedLifecycleAction[]>;
+  /** Applies the lifecycle rules now, as the schedule does (embedded engine only). */
+  runLifecycle(): Promise<AppliedLifecycleAction[]>;
+  /** Empties the bucket (every version), the mailbox and the decision log; keeps the bucket, users and policies. */
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -209,6 +233,16 @@ async function startEngine(
 
 const DEFAULT_KMS_KEYS = ['alias/focusmate-uploads'];
 
+/** The embedded server's lifecycle clock; other engines apply rules on their own time. */
+function lifecycleOf(engine: S3Engine): S3Server['lifecycle'] {
+  if (!engine.server) {
+    throw new EngineNotSupportedError(
+      `the ${engine.kind} engine applies lifecycle rules on its own clock; advanceTime and runLifecycle need the embedded engine`,
+    );
+  }
+  return engine.server.lifecycle;
+}
+
 /** The keys the embedded engine knows: the option's (or the default), plus the seeded key's. */
 function stackKmsKeys(options: StartStackOptions): string[] {
   const keys = [...(options.kmsKeys ?? DEFAULT_KMS_KEYS)];
@@ -231,7 +265,16 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     bucketPolicy: options.bucketPolicy ?? 'default',
     // APP_WEB_ORIGIN in the env file replaces the policy file's origins.
     corsOrigins: options.corsOrigins ?? (baseEnv.APP_WEB_ORIGIN ? [provisioning.webOrigin] : undefined),
+    versioning: options.versioning,
   });
+  const lifecycle =
+    options.lifecycle === undefined
+      ? undefined
+      : options.lifecycle === true
+        ? await readLifecycleFile(DEFAULT_LIFECYCLE_FILE)
+        : typeof options.lifecycle === 'string'
+          ? await readLifecycleFile(options.lifecycle)
+          : options.lifecycle;
 
   const cleanups: (() => Promise<void>)[] = [];
   let scratchDir: string | undefined;
@@ -353,6 +396,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
       { name: provisioning.bucket, region: provisioning.region },
       policies,
       options.encryption,
+      { versioning: options.versioning, lifecycle },
     );
     const inspect = new S3Inspector({
       url: engine.url,
@@ -426,6 +470,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
       events,
       faults,
       decisions: (filter) => engine.server?.decisions(filter) ?? [],
+      advanceTime: (ms) => lifecycleOf(engine).advance(ms),
+      runLifecycle: () => lifecycleOf(engine).run(),
       rotateAppKey: () => keys.rotateAppKey(),
       deactivateKey: (id) => keys.deactivateKey(id),
       removeKey: (id) => keys.removeKey(id),

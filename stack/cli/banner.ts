@@ -21,6 +21,13 @@ export function banner(stack: Stack, config: StackConfig, readyMs: number, overr
     `  Env file      ${config.envFile}`,
     `  Data          ${config.dataDir ?? 'in memory (--ephemeral)'}`,
   ];
+  const retention = [
+    config.versioning ? 'versioning on (app user may list and read versions)' : '',
+    config.lifecycle
+      ? `lifecycle rules from ${config.lifecycle === true ? 'stack/policies/lifecycle.json' : config.lifecycle}`
+      : '',
+  ].filter(Boolean);
+  if (retention.length) lines.push(`  Bucket        ${retention.join('; ')}`);
   if (overrides.length > 0) {
     lines.push('', '  The app must use these values instead of the env file (ports moved by flags):');
     for (const name of overrides) lines.push(`    ${name}=${stack.env[name]}`);

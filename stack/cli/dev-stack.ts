@@ -74,6 +74,8 @@ async function serve(argv: string[], env: NodeJS.ProcessEnv, cwd: string, io: De
     requireStartTls: config.requireStartTls,
     smtpProfile: config.smtpProfile,
     faults: config.faults,
+    versioning: config.versioning,
+    lifecycle: config.lifecycle,
   });
   const readyMs = Math.round(performance.now() - started);
   const overrides = envOverrides(baseEnv, stack.env).filter((n) => !sameFile(cwd, baseEnv[n], stack.env[n]));

@@ -20,6 +20,9 @@ export const USAGE = `Usage: npm run dev:stack -- [options]
   --allow-plain-smtp     do not require STARTTLS on the submission port  [STACK_ALLOW_PLAIN_SMTP=true]
   --smtp-profile NAME    none (default) | gmail | ses | sendgrid: answer like that provider [STACK_SMTP_PROFILE]
                          (ses: SMTP_FROM_EMAIL's domain is the verified identity)
+  --versioning           enable bucket versioning; the app user may list and read versions [STACK_VERSIONING=true]
+  --lifecycle FILE       seed lifecycle rules: "default" (stack/policies/lifecycle.json) or a JSON
+                         file in aws s3api's shape; applied every minute    [STACK_LIFECYCLE_FILE]
   --fault RULE           inject a fault (repeatable): TARGET:MATCH=ACTION[:NAME=VALUE...]
   --faults FILE          fault rules from a JSON file (an array of rules or compact strings) [STACK_FAULTS_FILE]
   -h, --help             show this help
@@ -65,6 +68,8 @@ export function parseStackFlags(argv: string[]): StackFlags & { help?: boolean }
         'bucket-policy': { type: 'string' },
         'allow-plain-smtp': { type: 'boolean' },
         'smtp-profile': { type: 'string' },
+        versioning: { type: 'boolean' },
+        lifecycle: { type: 'string' },
         fault: { type: 'string', multiple: true },
         faults: { type: 'string' },
         help: { type: 'boolean', short: 'h' },

@@ -47,6 +47,10 @@ export interface StackConfig {
   smtpProfile: SmtpProfileName;
   /** Fault rules in force from the start: --faults FILE's, then each --fault's. @default [] */
   faults: StackFaultRule[];
+  /** Bucket versioning on (--versioning). @default false */
+  versioning: boolean;
+  /** Lifecycle rules file to seed (--lifecycle); `true` for the stack's own. @default none */
+  lifecycle?: true | string;
 }
 
 export const DEFAULT_PORTS: StackPorts = { s3: 9000, smtp: 1025, smtps: 1465, console: 8025 };
@@ -74,6 +78,9 @@ export interface StackFlags {
   fault?: string[];
   /** A JSON file of fault rules. */
   faults?: string;
+  versioning?: boolean;
+  /** `default` or a JSON file of lifecycle rules. */
+  lifecycle?: string;
 }
 
 /** --faults FILE then every --fault, as rule objects; a bad rule is a flag error. */
@@ -197,5 +204,12 @@ export function resolveStackConfig(flags: StackFlags, env: NodeJS.ProcessEnv, cw
       flags['smtp-profile'] ? '--smtp-profile' : 'STACK_SMTP_PROFILE',
     ),
     faults: faultRules(flags, env, cwd),
+    versioning: flags.versioning ?? env.STACK_VERSIONING === 'true',
+    lifecycle: lifecycleChoice(flags.lifecycle ?? env.STACK_LIFECYCLE_FILE, cwd),
   };
+}
+
+function lifecycleChoice(value: string | undefined, cwd: string): true | string | undefined {
+  if (value === undefined || value === '') return undefined;
+  return value === 'default' ? true : resolve(cwd, value);
 }

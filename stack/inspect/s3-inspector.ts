@@ -11,6 +11,7 @@ import {
   ListBucketsCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { Credentials, EngineObjectEvent } from '../engines/types.ts';
@@ -159,13 +160,17 @@ export class S3Inspector {
   }
 
   /** Deletes every object and aborts every multipart upload in the bucket. */
+  /** Removes every version and delete marker (a plain delete would only hide objects in a versioned bucket). */
   async emptyBucket(bucket: string): Promise<void> {
     for (;;) {
-      const page = await this.#client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000 }));
-      const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key ?? '' }));
-      if (keys.length === 0) break;
+      const page = await this.#client.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
+      const versions = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({
+        Key: v.Key ?? '',
+        VersionId: v.VersionId,
+      }));
+      if (versions.length === 0) break;
       await this.#client.send(
-        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }),
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: versions, Quiet: true } }),
       );
     }
     const uploads = await this.#client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));

@@ -38,6 +38,11 @@ export interface LoadStackPoliciesOptions {
   bucketPolicy?: BucketPolicyChoice;
   /** Replaces every CORS rule's AllowedOrigins (e.g. a test page's origin). @default the file's */
   corsOrigins?: readonly string[];
+  /**
+   * The bucket is versioned: the app user also gets app-user-versions-policy.json's statements
+   * (list versions, read a version), which restoring an earlier version needs. @default false
+   */
+  versioning?: boolean;
 }
 
 export interface StackPolicies {
@@ -105,7 +110,15 @@ export async function loadStackPolicies(options: LoadStackPoliciesOptions): Prom
   const choice = options.bucketPolicy ?? 'default';
   const { bucket } = options;
 
-  const userDoc = retargetPolicy(await readJson(dir, 'app-user-policy.json'), bucket);
+  const userDoc = retargetPolicy(await readJson(dir, 'app-user-policy.json'), bucket) as {
+    Statement: unknown[] | unknown;
+  };
+  if (options.versioning) {
+    const extra = retargetPolicy(await readJson(dir, 'app-user-versions-policy.json'), bucket) as {
+      Statement: unknown[] | unknown;
+    };
+    userDoc.Statement = [userDoc.Statement, extra.Statement].flat();
+  }
   const userPolicyJson = JSON.stringify(userDoc, null, 2);
   const userPolicy = checked(join(dir, 'app-user-policy.json'), () => parseIdentityPolicy(userPolicyJson));
 

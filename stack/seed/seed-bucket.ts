@@ -2,12 +2,15 @@
 // same code provisions the embedded engine and MinIO: the bucket in its region, Block
 // Public Access, the bucket policy and the CORS rule. Safe on an already seeded engine.
 import {
+  type BucketLifecycleConfiguration,
   type BucketLocationConstraint,
   CreateBucketCommand,
   DeleteBucketPolicyCommand,
   PutBucketCorsCommand,
   PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -41,11 +44,20 @@ function errorName(err: unknown): string {
   return (err as { name?: string; Code?: string }).name ?? '';
 }
 
+/** The guide's "versioning and lifecycle policies" recommendation, seeded when asked for. */
+export interface SeedRetention {
+  /** Enable versioning (PutBucketVersioning). @default false */
+  versioning?: boolean;
+  /** Lifecycle rules in the AWS CLI / SDK shape (PutBucketLifecycleConfiguration). @default none */
+  lifecycle?: BucketLifecycleConfiguration;
+}
+
 export async function seedBucket(
   target: SeedTarget,
   bucket: { name: string; region: string },
   policies: StackPolicies,
   encryption?: SeedEncryption,
+  retention: SeedRetention = {},
 ): Promise<SeedResult> {
   const skipped: string[] = [];
   const client = new S3Client({
@@ -123,6 +135,22 @@ export async function seedBucket(
               },
             ],
           },
+        }),
+      );
+    }
+    if (retention.versioning) {
+      await client.send(
+        new PutBucketVersioningCommand({
+          Bucket: bucket.name,
+          VersioningConfiguration: { Status: 'Enabled' },
+        }),
+      );
+    }
+    if (retention.lifecycle) {
+      await client.send(
+        new PutBucketLifecycleConfigurationCommand({
+          Bucket: bucket.name,
+          LifecycleConfiguration: retention.lifecycle,
         }),
       );
     }

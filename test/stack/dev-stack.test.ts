@@ -6,7 +6,13 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDevStack } from '../../stack/cli/dev-stack.ts';
 import { REPO_ENV_FILE, type Stack } from '../../stack/stack.ts';
@@ -149,6 +155,40 @@ describe('npm run dev:stack', () => {
     await put(data, 'kept.txt');
     expect(await read(data, 'kept.txt')).toBe('kept');
     expect(await read([...data, '--reset'], 'kept.txt')).toBeUndefined();
+  });
+
+  it('--versioning and --lifecycle seed the retention settings; versions survive a restart', async () => {
+    const data = ['--data-dir', join(dir, 'versioned'), '--versioning', '--lifecycle', 'default'];
+    const first = run([...RANDOM_PORTS, ...data]);
+    const stack = await first.ready;
+    expect(first.text()).toMatch(
+      /Bucket +versioning on \(app user may list and read versions\); lifecycle rules from stack\/policies\/lifecycle\.json/,
+    );
+    const s3 = client(stack.s3.url);
+    const Bucket = 'focusmate-uploads';
+    const Key = 'teams/t1/profile/logo.png';
+    const v1 = (await s3.send(new PutObjectCommand({ Bucket, Key, Body: 'one' }))).VersionId;
+    await s3.send(new PutObjectCommand({ Bucket, Key, Body: 'two' }));
+    const rules = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }));
+    expect(rules.Rules?.map((r) => r.ID)).toEqual([
+      'expire-chat-attachments',
+      'expire-old-versions',
+      'abort-stale-uploads',
+    ]);
+    s3.destroy();
+    expect(await first.stop()).toBe(0);
+
+    const second = run([...RANDOM_PORTS, ...data]);
+    const again = client((await second.ready).s3.url);
+    try {
+      const old = await again.send(new GetObjectCommand({ Bucket, Key, VersionId: v1 }));
+      expect(await old.Body!.transformToString()).toBe('one');
+      const versioning = await again.send(new GetBucketVersioningCommand({ Bucket }));
+      expect(versioning.Status).toBe('Enabled');
+    } finally {
+      again.destroy();
+      await second.stop();
+    }
   });
 
   it('--ephemeral keeps nothing', async () => {
