@@ -197,10 +197,6 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
       log.key = where.key;
 
       const makeCtx = (auth: AuthContext): RequestContext => {
-        // The shared condition keys are derived when an authorization first reads them (the
-        // root user's never does), from the identity and the time as of now.
-        const at = options.now();
-        let conditions: Record<string, string | string[]> | undefined;
         const ctx: RequestContext = {
           req,
           res,
@@ -215,18 +211,11 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
           key: where.key,
           resource,
           log,
-          get conditions() {
-            conditions ??= requestConditions(req, auth, at);
-            return conditions;
-          },
-          set conditions(value) {
-            conditions = value;
-          },
+          conditions: requestConditions(req, auth, options.now()),
           async authorize(action, res0, extra = {}, soft = false) {
             // Bucket and key of the resource asked about (CopyObject's source, DeleteObjects' keys).
             const arn = res0.startsWith('arn:aws:s3:::') ? res0.slice('arn:aws:s3:::'.length) : undefined;
             const slash = arn?.indexOf('/') ?? -1;
-            let context: Record<string, string | string[]> | undefined;
             const request: AccessRequest = {
               requestId,
               operation: log.operation,
@@ -235,11 +224,7 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
               principal: ctx.auth.identity,
               bucket: arn === undefined ? undefined : slash < 0 ? arn : arn.slice(0, slash),
               key: arn === undefined || slash < 0 ? undefined : arn.slice(slash + 1),
-              // Built when the authorizer reads it: the policy engine never does for the root user.
-              get context() {
-                context ??= { ...ctx.conditions, ...extra };
-                return context;
-              },
+              context: { ...ctx.conditions, ...extra },
             };
             const decision: AccessDecision = await access.authorize(request);
             log.decisions.push({ action, resource: res0, ...decision });

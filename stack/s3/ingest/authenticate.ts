@@ -15,7 +15,7 @@ import {
   stringToSign,
 } from './canonical.ts';
 import { parsePayloadMode } from './payload-mode.ts';
-import { canonicalHeaders, type HeaderSource, headerValue, presentHeaderNames } from './request-headers.ts';
+import { canonicalHeaders, type HeaderSource, headerValue } from './request-headers.ts';
 import { createSigningKeyCache, hmac, signaturesEqual } from './signing-key.ts';
 import type { AuthContext, AuthenticateOptions, PayloadMode, RequestInfo } from './types.ts';
 
@@ -163,12 +163,24 @@ function verifySignature(v: Verification): void {
   });
 }
 
+/** Whether a header name (any case) is host or x-amz-*, the names that must be signed. */
+function mustBeSigned(name: string): boolean {
+  const c = name.charCodeAt(0) | 0x20; // ASCII lower case
+  return (c === 0x68 && name.length === 4) || (c === 0x78 && name.length > 6);
+}
+
 function checkAllSigned(req: RequestInfo, signed: string[]): void {
   let missing: string[] | undefined;
-  for (const name of presentHeaderNames(req)) {
-    // Only host and x-amz-* must be signed: the cheap test first, the lookups after.
+  const names = req.rawHeaders ?? Object.keys(req.headers);
+  const step = req.rawHeaders ? 2 : 1;
+  for (let i = 0; i < names.length; i += step) {
+    // Most headers are neither host nor x-amz-*: ruled out without lower-casing them.
+    if (!mustBeSigned(names[i]!)) continue;
+    const name = names[i]!.toLowerCase();
     if (name !== 'host' && !(name.startsWith('x-amz-') && !UNSIGNED_OK.has(name))) continue;
-    if (!signed.includes(name)) (missing ??= []).push(name);
+    if (signed.includes(name) || missing?.includes(name)) continue;
+    missing ??= [];
+    missing.push(name);
   }
   if (missing) {
     throw new S3Error('AccessDenied', 'There were headers present in the request which were not signed', {

@@ -15,17 +15,6 @@ export function headerValue(headers: IncomingHttpHeaders, name: string): string 
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Every header name present, lower-case. */
-export function presentHeaderNames(src: HeaderSource): Set<string> {
-  const names = new Set<string>();
-  if (src.rawHeaders) {
-    for (let i = 0; i < src.rawHeaders.length; i += 2) names.add(src.rawHeaders[i].toLowerCase());
-  } else {
-    for (const name of Object.keys(src.headers)) names.add(name.toLowerCase());
-  }
-  return names;
-}
-
 /** [name, canonical value] for each signed header; an absent header canonicalizes to ''. */
 export function canonicalHeaders(src: HeaderSource, signed: string[]): [string, string][] {
   if (src.rawHeaders) {
