@@ -24,7 +24,7 @@ export async function startDockerEngine(options: {
     region: options.region,
     root: options.root,
     // Default encryption needs a KMS configured in MinIO, which the stack does not set up.
-    supports: { publicAccessBlock: false, cors: false, encryption: false },
+    supports: { publicAccessBlock: false, cors: false, encryption: false, abortIncompleteUploads: false },
     async provisionUser(user, policy) {
       const mc = resolveBinary('mc');
       if (!mc) {

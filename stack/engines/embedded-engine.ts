@@ -33,7 +33,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     url: server.url,
     region: server.region,
     root: options.root,
-    supports: { publicAccessBlock: true, cors: true, encryption: true },
+    supports: { publicAccessBlock: true, cors: true, encryption: true, abortIncompleteUploads: true },
     async provisionUser(user, policy) {
       server.putIdentity(
         {

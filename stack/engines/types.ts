@@ -32,13 +32,21 @@ export interface EngineKeys {
   list(): EngineKey[];
 }
 
+export interface EngineSupports {
+  publicAccessBlock: boolean;
+  cors: boolean;
+  encryption?: boolean;
+  /** The AbortIncompleteMultipartUpload lifecycle action (MinIO refuses it as malformed XML). */
+  abortIncompleteUploads?: boolean;
+}
+
 export interface S3Engine {
   kind: 'embedded' | 'minio' | 'docker';
   url: string;
   region: string;
   root: Credentials;
   /** S3 features the engine implements; seeding skips (and reports) the others. */
-  supports: { publicAccessBlock: boolean; cors: boolean; encryption?: boolean };
+  supports: EngineSupports;
   /** Creates the app's IAM user bound to exactly this identity policy. */
   provisionUser(user: Credentials & { name: string }, policy: { name: string; json: string }): Promise<void>;
   /** Live object and request events (embedded only; MinIO's inspection goes through the S3 API). */

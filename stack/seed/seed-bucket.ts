@@ -14,13 +14,13 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { Credentials } from '../engines/types.ts';
+import type { Credentials, EngineSupports } from '../engines/types.ts';
 import type { StackPolicies } from '../policies/load-stack-policies.ts';
 
 export interface SeedTarget {
   url: string;
   /** What the engine implements (MinIO has neither bucket CORS nor Block Public Access). */
-  supports: { publicAccessBlock: boolean; cors: boolean; encryption?: boolean };
+  supports: EngineSupports;
   /** The region the engine answers for (service-level calls are signed for it). */
   region: string;
   root: Credentials;
@@ -38,6 +38,25 @@ export interface SeedEncryption {
 export interface SeedResult {
   /** What an engine could not take, in plain words (MinIO lacks bucket CORS and Block Public Access). */
   skipped: string[];
+}
+
+/** The rules minus the actions the engine refuses (reported in `skipped`); rules left empty go. */
+function lifecycleFor(
+  supports: EngineSupports,
+  config: BucketLifecycleConfiguration,
+  skipped: string[],
+): BucketLifecycleConfiguration {
+  if (supports.abortIncompleteUploads) return config;
+  const rules = (config.Rules ?? []).flatMap((rule) => {
+    if (!rule.AbortIncompleteMultipartUpload) return [rule];
+    skipped.push(
+      `lifecycle rule ${rule.ID ?? ''}: AbortIncompleteMultipartUpload (MinIO refuses it; it removes stale uploads itself after 24 h)`,
+    );
+    const { AbortIncompleteMultipartUpload: _dropped, ...rest } = rule;
+    const acts = rest.Expiration || rest.NoncurrentVersionExpiration || rest.Transitions?.length;
+    return acts ? [rest] : [];
+  });
+  return { Rules: rules };
 }
 
 function errorName(err: unknown): string {
@@ -146,11 +165,12 @@ export async function seedBucket(
         }),
       );
     }
-    if (retention.lifecycle) {
+    const lifecycle = retention.lifecycle && lifecycleFor(target.supports, retention.lifecycle, skipped);
+    if (lifecycle?.Rules?.length) {
       await client.send(
         new PutBucketLifecycleConfigurationCommand({
           Bucket: bucket.name,
-          LifecycleConfiguration: retention.lifecycle,
+          LifecycleConfiguration: lifecycle,
         }),
       );
     }
