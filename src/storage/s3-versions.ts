@@ -152,8 +152,12 @@ export async function restoreS3Version(
     copied = { versionId: out.VersionId, etag: unquote(out.CopyObjectResult?.ETag) };
   } catch (error) {
     const mapped = target.fail(error, { key, versionId, action });
-    // S3 answers 400 InvalidRequest when the id names a delete marker: it has nothing to copy.
-    if (mapped.s3Code === 'InvalidRequest' && /delete marker/i.test(mapped.message)) {
+    // The id names a delete marker, which has nothing to copy: AWS answers 400 InvalidRequest,
+    // MinIO 405 MethodNotAllowed (as GetObject on a marker does).
+    if (
+      (mapped.s3Code === 'InvalidRequest' && /delete marker/i.test(mapped.message)) ||
+      mapped.httpStatus === 405
+    ) {
       throw new StorageError(
         'NOT_FOUND',
         `${JSON.stringify(key)} version ${JSON.stringify(versionId)} is a delete marker, not a restorable version`,
