@@ -82,7 +82,7 @@ async function storeFormFile(
   ctx: RequestContext,
   bucket: string,
   input: PostObjectInput & { body: Readable; identity: Identity | null },
-): Promise<{ etag: string; size: number }> {
+): Promise<{ etag: string; size: number; versionId?: string }> {
   const headers = objectHeaders(input);
   const meta = contentMetaFrom(headers, requestSse(ctx, bucket, headers));
   const tags = tagsFromHeader(headers);
@@ -106,7 +106,7 @@ async function storeFormFile(
       checksum: objectChecksum(result),
       blobs: [blob],
     }));
-    return { etag: rec.etag, size: rec.size };
+    return { etag: rec.etag, size: rec.size, versionId: rec.versionId };
   } catch (err) {
     await ctx.store.discardBlob(blob);
     throw err;
