@@ -1,7 +1,7 @@
 // XML in and out. Responses are built as strings by a tiny escaping writer (S3's documents
 // are small and flat); request bodies are parsed with fast-xml-parser after refusing any
 // DOCTYPE / entity declaration, as S3 does, so no entity expansion can happen.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { isWellFormedXml, lazyXmlParser } from '../util/xml-parser.ts';
 import { S3Error } from './errors.ts';
 
 export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -53,7 +53,7 @@ const ARRAY_ELEMENTS = new Set([
   'ExposeHeader',
 ]);
 
-const parser = new XMLParser({
+const parser = lazyXmlParser({
   ignoreAttributes: true,
   parseTagValue: false,
   trimValues: false,
@@ -73,7 +73,7 @@ export type XmlTree = { [name: string]: XmlTree | XmlTree[] | string | string[] 
 export function parseXmlBody(body: Buffer | string, root: string): XmlTree {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new S3Error('MalformedXML');
-  if (text.trim() === '' || XMLValidator.validate(text) !== true) throw new S3Error('MalformedXML');
+  if (text.trim() === '' || !isWellFormedXml(text)) throw new S3Error('MalformedXML');
   let doc: XmlTree;
   try {
     doc = parser.parse(text) as XmlTree;

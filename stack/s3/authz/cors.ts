@@ -3,7 +3,7 @@
 // S3 puts on preflight and actual responses. Pure: the server supplies the request's headers.
 // An actual request that no rule matches is still served, just without CORS headers; only a
 // preflight is refused.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { isWellFormedXml, lazyXmlParser } from '../../util/xml-parser.ts';
 import { S3Error } from '../errors.ts';
 
 export interface CorsRule {
@@ -82,7 +82,7 @@ const LISTS = [
   'ID',
   'MaxAgeSeconds',
 ];
-const parser = new XMLParser({
+const parser = lazyXmlParser({
   parseTagValue: false,
   ignoreAttributes: true,
   trimValues: true,
@@ -106,8 +106,7 @@ function texts(value: unknown): string[] {
  */
 export function parseCorsXml(xml: string): CorsRule[] {
   // No DTD, so no entity expansion; and the parser must not guess at broken markup.
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml) || XMLValidator.validate(xml) !== true)
-    throw new S3Error('MalformedXML');
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml) || !isWellFormedXml(xml)) throw new S3Error('MalformedXML');
   let doc: Record<string, unknown>;
   try {
     doc = parser.parse(xml, true) as Record<string, unknown>;

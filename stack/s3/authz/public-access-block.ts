@@ -1,6 +1,6 @@
 // Block Public Access: the four flags, their XML form (Put/GetPublicAccessBlock), the defaults
 // AWS gives new buckets (all four on since April 2023), and the ACL half of the rules.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { isWellFormedXml, lazyXmlParser } from '../../util/xml-parser.ts';
 import { S3Error } from '../errors.ts';
 import type { PublicAccessBlockFlags } from './policy-types.ts';
 
@@ -35,7 +35,7 @@ export function effectiveFlags(flags: PublicAccessBlockFlags | undefined): Publi
   );
 }
 
-const parser = new XMLParser({
+const parser = lazyXmlParser({
   parseTagValue: false,
   ignoreAttributes: true,
   trimValues: true,
@@ -48,8 +48,7 @@ const parser = new XMLParser({
  */
 export function parsePublicAccessBlockXml(xml: string): PublicAccessBlockFlags {
   // No DTD, so no entity expansion; and the parser must not guess at broken markup.
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml) || XMLValidator.validate(xml) !== true)
-    throw new S3Error('MalformedXML');
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml) || !isWellFormedXml(xml)) throw new S3Error('MalformedXML');
   let doc: Record<string, unknown>;
   try {
     doc = parser.parse(xml, true) as Record<string, unknown>;
