@@ -1,7 +1,8 @@
 // One message's email-authentication verdicts (DKIM, SPF, DMARC), computed by mailauth as a
 // receiving server would, against the stack's own DNS zone. The shape is flat and stable so a
 // test can write `expect(v.dmarc).toMatchObject({ result: 'pass', domain: 'focusmate.com' })`.
-import { authenticate } from 'mailauth';
+// mailauth (with joi, node-forge's ASN.1 kin and ~2 MB of modules) is imported on the first
+// check, not at start-up: verdicts are computed only when someone asks for them.
 import type { SessionRecord } from '../store/types.ts';
 import type { ZoneResolver } from './dns-zone.ts';
 
@@ -72,6 +73,7 @@ export async function checkMessage(
   options: CheckOptions,
 ): Promise<AuthVerdicts> {
   const mta = options.mta ?? 'captured-mail';
+  const { authenticate } = await import('mailauth');
   const result = await authenticate(raw, {
     ip: clientIp(session.clientAddress),
     helo: session.ehlo || undefined,

@@ -1,7 +1,9 @@
 // Bodies and attachment contents are not kept in memory per message; a message being looked
 // at is re-parsed from its raw bytes. A handful of recent parses are kept because a test (or
 // the UI) typically fetches the message, then its parts, then its links, back to back.
-import { type ParsedMail, simpleParser } from 'mailparser';
+// mailparser (with libmime, iconv-lite, html-to-text...) is imported on the first parse, not
+// at start-up.
+import type { ParsedMail } from 'mailparser';
 import { MailError } from '../errors.ts';
 import type { MailStore, MessageSummary } from '../store/types.ts';
 import { PARSE_OPTIONS } from './parse-options.ts';
@@ -25,7 +27,7 @@ export class ParsedCache {
     if (entry) {
       this.#entries.delete(m.id);
     } else {
-      entry = this.#store.raw(m.id).then((raw) => {
+      entry = Promise.all([this.#store.raw(m.id), import('mailparser')]).then(([raw, { simpleParser }]) => {
         if (!raw) throw new MailError('NOT_FOUND', `Message ${m.id} not found`);
         return simpleParser(raw, PARSE_OPTIONS).catch(() =>
           simpleParser(trimLongHeaders(raw), PARSE_OPTIONS),

@@ -1,5 +1,7 @@
 // Raw message + how it arrived → the summary the store keeps in memory.
-import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
+// mailparser (with libmime, iconv-lite, html-to-text...) is imported with the first message,
+// not at start-up.
+import type { AddressObject, ParsedMail } from 'mailparser';
 import { cleanString } from '../search/query.ts';
 import type { AttachmentSummary, MailAddress, MessageSummary, SessionRecord } from '../store/types.ts';
 import { headerValue } from './header-value.ts';
@@ -60,6 +62,7 @@ function validDate(d: Date | undefined): string {
 }
 
 export async function summarize(raw: Buffer, session: SessionRecord): Promise<SummaryFields> {
+  const { simpleParser } = await import('mailparser');
   const mail = await simpleParser(raw, PARSE_OPTIONS);
   const to = addresses(mail.to);
   const cc = addresses(mail.cc);
