@@ -74,13 +74,18 @@ export interface ContractOptions {
   skip?: Record<string, string>;
 }
 
-export function s3Contract(name: string, getTarget: () => S3Target, options: ContractOptions = {}): void {
+/** `it` that skips, with its reason in the title, the cases `options.skip` names for this engine. */
+export function contractIt(name: string, options: ContractOptions) {
   const skip = options.skip ?? {};
-  const it = (title: string, fn: () => Promise<void>, timeout?: number) => {
+  return (title: string, fn: () => Promise<void>, timeout?: number) => {
     const reason = skip[title];
     if (reason) vitestIt.skip(`${title} — skipped on ${name}: ${reason}`, fn);
     else vitestIt(title, fn, timeout);
   };
+}
+
+export function s3Contract(name: string, getTarget: () => S3Target, options: ContractOptions = {}): void {
+  const it = contractIt(name, options);
   describe(`S3 contract: ${name}`, () => {
     let s3: S3Client;
     const run = `ct-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;

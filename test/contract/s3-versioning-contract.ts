@@ -23,8 +23,8 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it as vitestIt } from 'vitest';
-import { type ContractOptions, type S3Target, s3Error } from './s3-contract.ts';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { type ContractOptions, contractIt, type S3Target, s3Error } from './s3-contract.ts';
 
 /** Every version and delete marker of a bucket, paged with the markers the server returns. */
 async function allVersions(s3: S3Client, bucket: string, pageSize = 1000, prefix?: string) {
@@ -76,12 +76,7 @@ export function s3VersioningContract(
   getTarget: () => S3Target,
   options: ContractOptions = {},
 ): void {
-  const skip = options.skip ?? {};
-  const it = (title: string, fn: () => Promise<void>) => {
-    const reason = skip[title];
-    if (reason) vitestIt.skip(`${title} — skipped on ${name}: ${reason}`, fn);
-    else vitestIt(title, fn);
-  };
+  const it = contractIt(name, options);
 
   describe(`S3 versioning contract: ${name}`, () => {
     let s3: S3Client;
