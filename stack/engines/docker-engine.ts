@@ -1,10 +1,9 @@
 // `--engine docker`: MinIO in a container (testcontainers), seeded like the others. IAM goes
-// through the local pinned mc client against the published port.
+// through the local pinned mc client against the published port. The container and mc code
+// (execa and kin) is imported when this engine starts: every stack imports this file.
 
 import { StackConfigError } from '../config/errors.ts';
-import { startDockerMinio } from '../docker/docker-minio.ts';
 import { resolveBinary } from '../minio/binaries.ts';
-import { provisionMinioUser } from '../minio/mc-admin.ts';
 import type { Credentials, S3Engine } from './types.ts';
 
 export async function startDockerEngine(options: {
@@ -12,6 +11,8 @@ export async function startDockerEngine(options: {
   region: string;
   root: Credentials;
 }): Promise<S3Engine> {
+  const { startDockerMinio } = await import('../docker/docker-minio.ts');
+  const { provisionMinioUser } = await import('../minio/mc-admin.ts');
   const container = await startDockerMinio({
     port: options.port,
     rootUser: options.root.accessKeyId,

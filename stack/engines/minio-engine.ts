@@ -1,10 +1,9 @@
 // `--engine minio`: MinIO built from source, run as our child process, seeded like the
-// embedded engine. IAM goes through the pinned mc client (MinIO's admin API).
+// embedded engine. IAM goes through the pinned mc client (MinIO's admin API). The process
+// and mc code (execa and kin) is imported when this engine starts: every stack imports this file.
 import { join } from 'node:path';
 import { StackConfigError } from '../config/errors.ts';
 import { resolveBinary } from '../minio/binaries.ts';
-import { provisionMinioUser } from '../minio/mc-admin.ts';
-import { startMinioProcess } from '../minio/minio-process.ts';
 import { freePort } from '../util/free-port.ts';
 import type { Credentials, S3Engine } from './types.ts';
 
@@ -35,6 +34,8 @@ export async function startMinioEngine(options: MinioEngineOptions): Promise<S3E
   const minio = requireBinary('minio');
   const mc = requireBinary('mc');
   const port = options.port || (await freePort(options.host));
+  const { startMinioProcess } = await import('../minio/minio-process.ts');
+  const { provisionMinioUser } = await import('../minio/mc-admin.ts');
   const proc = await startMinioProcess({
     binary: minio,
     dataDir: join(options.dataDir, 'minio'),
