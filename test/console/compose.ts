@@ -6,7 +6,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { MailServer } from '../../stack/mail/server.ts';
 import type { S3Server } from '../../stack/s3/server.ts';
-import { type Stack, startStack } from '../../stack/stack.ts';
+import { type Stack, type StartStackOptions, startStack } from '../../stack/stack.ts';
 
 export const BUCKET = 'focusmate-uploads';
 
@@ -25,8 +25,9 @@ export interface ComposedStack extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-export async function composeStack(): Promise<ComposedStack> {
-  const stack = await startStack();
+/** `options` go to startStack() as they are (e.g. `{ dkim: {} }` for an app that signs). */
+export async function composeStack(options: StartStackOptions = {}): Promise<ComposedStack> {
+  const stack = await startStack(options);
   if (!stack.engine.server) throw new Error('the console tests need the embedded engine');
   const client = (who: Signer = ROOT) =>
     new S3Client({

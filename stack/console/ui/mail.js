@@ -16,6 +16,14 @@ import {
   tabStrip,
   toast,
 } from './dom.js';
+import {
+  createVerdictCache,
+  listVerdict,
+  verdictDetails,
+  verdictStrip,
+  verdictsUnavailable,
+  watchListVerdicts,
+} from './mail-auth.js';
 
 const REMOTE_IN_HTML =
   /(?:src|background|srcset)\s*=\s*["']?\s*(?:https?:)?\/\/|url\(\s*["']?\s*(?:https?:)?\/\//i;
@@ -36,6 +44,8 @@ export function mailPage({ bus, navigate }) {
     countEl: null,
     scopeSelect: null,
     refreshTimer: null,
+    verdicts: createVerdictCache(),
+    listVerdicts: null,
   };
   const listeners = [];
 
@@ -80,6 +90,7 @@ export function mailPage({ bus, navigate }) {
   function renderList() {
     s.countEl.textContent = `${s.total} message${s.total === 1 ? '' : 's'}`;
     if (s.messages.length === 0) {
+      s.listVerdicts.observe();
       clear(
         s.listEl,
         emptyState(
@@ -90,11 +101,13 @@ export function mailPage({ bus, navigate }) {
       return;
     }
     clear(s.listEl, ...s.messages.map(listItem));
+    s.listVerdicts.observe();
   }
 
   function listItem(m) {
     const from = m.From ? m.From.Name || m.From.Address : '(no sender)';
     const to = (m.To ?? []).map((a) => a.Address).join(', ');
+    const verdicts = s.verdicts.peek(m.ID);
     return h(
       'button',
       {
@@ -107,6 +120,7 @@ export function mailPage({ bus, navigate }) {
         'div',
         { class: 'mail-item-top' },
         h('span', { class: 'from' }, from),
+        h('span', { class: 'mail-auth' }, verdicts ? listVerdict(verdicts) : null),
         h('span', { class: 'time' }, formatTime(m.Created)),
       ),
       h(
@@ -149,6 +163,17 @@ export function mailPage({ bus, navigate }) {
     const m = s.message;
     const id = encodeURIComponent(m.ID);
     const body = h('div', { class: 'message-body' });
+    // Declared below; only clicked once the header is on screen.
+    const openAuth = () => tabs.querySelector('[data-tab="auth"]')?.click();
+    const authSlot = h('span', { class: 'auth-slot muted' }, 'Checking…');
+    s.verdicts.get(m.ID).then(
+      (v) => {
+        if (s.message === m) authSlot.replaceChildren(verdictStrip(v, openAuth));
+      },
+      (err) => {
+        if (s.message === m) authSlot.replaceChildren(`unavailable (${err.message})`);
+      },
+    );
     const header = h(
       'div',
       { class: 'message-header' },
@@ -179,6 +204,7 @@ export function mailPage({ bus, navigate }) {
         ['Reply-To', (m.ReplyTo ?? []).map(address).join(', ')],
         ['Date', m.Date ? new Date(m.Date).toLocaleString() : ''],
         ['Size', formatBytes(m.Size)],
+        ['Authentication', authSlot],
       ]),
       attachmentList(m),
     );
@@ -187,6 +213,7 @@ export function mailPage({ bus, navigate }) {
         ['html', 'HTML'],
         ['text', 'Text'],
         ['headers', 'Headers'],
+        ['auth', 'Authentication'],
         ['raw', 'Raw'],
         ['links', 'Links & codes'],
         ['session', 'Envelope & session'],
@@ -275,6 +302,17 @@ export function mailPage({ bus, navigate }) {
       const rows = [];
       for (const [name, values] of Object.entries(headers)) for (const v of values) rows.push([name, v]);
       clear(body, keyValueTable(rows));
+      return;
+    }
+    if (s.tab === 'auth') {
+      clear(body, h('p', { class: 'muted pad' }, 'Checking…'));
+      let view;
+      try {
+        view = verdictDetails(await s.verdicts.get(m.ID));
+      } catch (err) {
+        view = verdictsUnavailable(err);
+      }
+      if (s.message === m && s.tab === 'auth') clear(body, view);
       return;
     }
     if (s.tab === 'raw') {
@@ -408,6 +446,7 @@ export function mailPage({ bus, navigate }) {
       );
       s.countEl = h('span', { class: 'muted count' });
       s.listEl = h('div', { class: 'mail-list', role: 'list' });
+      s.listVerdicts = watchListVerdicts(s.listEl, s.verdicts);
       s.viewEl = h(
         'section',
         { class: 'mail-view' },
@@ -463,6 +502,7 @@ export function mailPage({ bus, navigate }) {
       on('mail-ready', scheduleReload);
       on('mail-deleted', (e) => {
         const gone = new Set(e.detail.IDs);
+        s.verdicts.forget(gone);
         const before = s.messages.length;
         s.messages = s.messages.filter((m) => !gone.has(m.ID));
         s.total -= before - s.messages.length;
@@ -485,6 +525,7 @@ export function mailPage({ bus, navigate }) {
     },
     unmount() {
       clearTimeout(s.refreshTimer);
+      s.listVerdicts?.disconnect();
       for (const [type, fn] of listeners) bus.removeEventListener(type, fn);
     },
   };
