@@ -292,6 +292,21 @@ export function s3VersioningContract(
       expect(left.y).toEqual({ versions: [expect.any(String)], markers: [deleted.y!.DeleteMarkerVersionId] });
     });
 
+    it('DeleteObjects reports a delete marker removed by its version id as a delete marker', async () => {
+      const b = await versionedBucket();
+      await put(b, 'y', 'y');
+      const marker = (await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'y' }))).VersionId;
+      const undo = await s3.send(
+        new DeleteObjectsCommand({ Bucket: b, Delete: { Objects: [{ Key: 'y', VersionId: marker }] } }),
+      );
+      expect(undo.Deleted?.[0]).toMatchObject({
+        Key: 'y',
+        VersionId: marker,
+        DeleteMarker: true,
+        DeleteMarkerVersionId: marker,
+      });
+    });
+
     it('refuses to delete a bucket that still holds noncurrent versions', async () => {
       const b = await versionedBucket();
       await put(b, 'k', 'v');

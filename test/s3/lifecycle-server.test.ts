@@ -1,5 +1,6 @@
 // Lifecycle rules through the server: the configuration API as S3 answers it, and the rules
 // applied against the handle's clock (advanced by days, never waited for).
+import { createHash } from 'node:crypto';
 import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
@@ -19,6 +20,7 @@ import { DAY_MS } from '../../stack/s3/lifecycle/index.ts';
 import { type S3Server, startS3Server } from '../../stack/s3/server.ts';
 import { s3Error } from '../contract/s3-contract.ts';
 import { client, ROOT } from './fixtures.ts';
+import { signedSend } from './raw-request.ts';
 
 let server: S3Server;
 let s3: S3Client;
@@ -74,6 +76,30 @@ describe('lifecycle configuration', () => {
     await s3.send(new DeleteBucketLifecycleCommand({ Bucket: b }));
     const gone = await s3Error(() => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: b })));
     expect(gone.name).toBe('NoSuchLifecycleConfiguration');
+  });
+
+  it('requires Content-MD5 or a checksum on the rules, as S3 does', async () => {
+    const b = await bucket();
+    const xml =
+      '<LifecycleConfiguration><Rule><ID>r</ID><Filter><Prefix>chat/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>';
+    const bare = await signedSend(server.url, {
+      method: 'PUT',
+      path: `/${b}?lifecycle`,
+      identity: ROOT,
+      body: xml,
+    });
+    expect(bare.status).toBe(400);
+    expect(bare.body).toContain('<Code>InvalidRequest</Code>');
+    expect(bare.body).toContain('Missing required header for this request: Content-MD5');
+    const md5 = createHash('md5').update(xml).digest('base64');
+    const ok = await signedSend(server.url, {
+      method: 'PUT',
+      path: `/${b}?lifecycle`,
+      identity: ROOT,
+      body: xml,
+      headers: { 'content-md5': md5 },
+    });
+    expect(ok.status).toBe(200);
   });
 
   it('refuses an invalid rule with the error S3 gives, keeping the previous rules', async () => {

@@ -23,16 +23,32 @@ function views(versions: ObjectRecord[]): VersionView[] {
   }));
 }
 
-async function apply(store: Store, bucket: string, a: LifecycleAction, planned: Map<string, ObjectRecord>) {
+/** What a pass planned on: each key's versions as they were, newest first. */
+type Planned = Map<string, ObjectRecord[]>;
+
+async function apply(store: Store, bucket: string, a: LifecycleAction, planned: Planned) {
+  // Every action re-checks under the key's lock that the key is still as planned: a client
+  // write in between (a new object, a suspended bucket's new `null` version) is never touched.
+  const seen = planned.get(a.key) ?? [];
   switch (a.type) {
-    case 'expire-current': {
-      // Only the object the plan saw: a write since then is a new object, not yet due.
-      const seen = planned.get(a.key);
-      return (await store.deleteObject(bucket, a.key, (current) => current === seen)).removed;
-    }
+    case 'expire-current':
+      return (
+        await store.deleteObject(bucket, a.key, (current) => current !== undefined && current === seen[0])
+      ).removed;
     case 'delete-version':
+      return (
+        await store.deleteVersion(bucket, a.key, a.versionId, (all, at) => at > 0 && seen.includes(all[at]!))
+      ).removed;
     case 'delete-marker':
-      return (await store.deleteVersion(bucket, a.key, a.versionId)).removed;
+      // Expired only while it is still the key's one and only version.
+      return (
+        await store.deleteVersion(
+          bucket,
+          a.key,
+          a.versionId,
+          (all, at) => all.length === 1 && all[at] === seen[0],
+        )
+      ).removed;
     case 'abort-upload':
       try {
         await store.abortUpload(a.uploadId);
@@ -51,11 +67,11 @@ export async function runLifecycleOnce(store: Store, now: number): Promise<Appli
   for (const b of store.listBuckets()) {
     const rules = b.configs.lifecycle;
     if (!rules?.length) continue;
-    const planned = new Map<string, ObjectRecord>();
+    const planned: Planned = new Map();
     const keys: VersionView[][] = [];
     for (const key of store.versionedKeys(b.name)) {
       const versions = store.versions(b.name, key);
-      if (versions[0] && !versions[0].deleteMarker) planned.set(key, versions[0]);
+      planned.set(key, versions);
       keys.push(views(versions));
     }
     const uploads = store

@@ -5,9 +5,13 @@ import { S3Error } from '../errors.ts';
 import { parseLifecycleConfiguration, renderLifecycleConfiguration } from '../lifecycle/index.ts';
 import type { RequestContext } from '../request-context.ts';
 import { sendEmpty, sendXml } from '../respond.ts';
+import { hasIntegrityHeader } from './delete-objects.ts';
 
 export async function putBucketLifecycle(ctx: RequestContext): Promise<void> {
   const bucket = ctx.store.requireBucket(ctx.bucket!);
+  if (!hasIntegrityHeader(ctx)) {
+    throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
+  }
   const { data } = await readSmallBody(ctx, 512 * 1024);
   const rules = parseLifecycleConfiguration(data.toString('utf8'));
   await ctx.store.updateBucketConfigs(bucket.name, (c) => ({ ...c, lifecycle: rules }));

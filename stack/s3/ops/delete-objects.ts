@@ -31,7 +31,8 @@ function outcomeHeaders(outcome: DeleteOutcome, named: string | undefined): Reco
   return headers;
 }
 
-function hasIntegrityHeader(ctx: RequestContext): boolean {
+/** Content-MD5 or a checksum: what S3 requires on DeleteObjects and PutBucketLifecycleConfiguration. */
+export function hasIntegrityHeader(ctx: RequestContext): boolean {
   if (header(ctx, 'content-md5') !== undefined) return true;
   if (header(ctx, 'x-amz-sdk-checksum-algorithm') !== undefined || header(ctx, 'x-amz-trailer') !== undefined)
     return true;
@@ -101,9 +102,8 @@ export async function deleteObjects(ctx: RequestContext): Promise<void> {
           tag('Key', key),
           version !== undefined ? tag('VersionId', version) : '',
           outcome.deleteMarker ? tag('DeleteMarker', true) : '',
-          outcome.deleteMarker && version === undefined
-            ? tag('DeleteMarkerVersionId', outcome.versionId)
-            : '',
+          // The marker created, or the marker deleted by its version id (as AWS documents it).
+          outcome.deleteMarker ? tag('DeleteMarkerVersionId', version ?? outcome.versionId) : '',
         ),
       );
   }

@@ -135,7 +135,11 @@ function walkVersions(store: Store, bucket: string, w: VersionWalk): VersionPage
     }
     const all = store.versions(bucket, key);
     let from = 0;
-    if (key === resumeIn) from = all.findIndex((v) => shownVersionId(v) === w.versionMarker) + 1;
+    if (key === resumeIn) {
+      // A marker version gone since the last page: resume after the key, never repeat it.
+      const at = all.findIndex((v) => shownVersionId(v) === w.versionMarker);
+      from = at < 0 ? all.length : at + 1;
+    }
     for (let v = from; v < all.length; v++) {
       if (full()) return out;
       const rec = all[v]!;

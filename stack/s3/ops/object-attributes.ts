@@ -2,11 +2,12 @@
 import { ensureChecksum } from '../default-checksum.ts';
 import { S3Error } from '../errors.ts';
 import { httpDate } from '../object-headers.ts';
-import { header, type RequestContext } from '../request-context.ts';
+import { header, objectArn, type RequestContext } from '../request-context.ts';
 import { sendXml } from '../respond.ts';
 import { requestedVersion, versionHeaders } from '../versioning.ts';
 import { block, tag, xmlDocument } from '../xml.ts';
 import { requireObject } from './get-object.ts';
+import { existingTagConditions } from './tag-conditions.ts';
 
 const ATTRIBUTES = new Set(['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize']);
 
@@ -26,6 +27,16 @@ export async function getObjectAttributes(ctx: RequestContext): Promise<void> {
       });
   }
   const version = requestedVersion(ctx);
+  // AWS needs the read action too, not only the attributes one the route authorized.
+  await ctx.authorize(
+    version === undefined ? 's3:GetObject' : 's3:GetObjectVersion',
+    objectArn(ctx.bucket!, ctx.key!),
+    existingTagConditions(
+      version === undefined
+        ? ctx.store.head(ctx.bucket!, ctx.key!)
+        : ctx.store.version(ctx.bucket!, ctx.key!, version),
+    ),
+  );
   let rec = await requireObject(ctx, ctx.bucket!, ctx.key!, version);
   if (wanted.includes('Checksum')) rec = await ensureChecksum(ctx.store, ctx.bucket!, rec);
   const has = (a: string) => wanted.includes(a);

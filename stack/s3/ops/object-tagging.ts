@@ -20,26 +20,28 @@ export async function getObjectTagging(ctx: RequestContext): Promise<void> {
 
 export async function putObjectTagging(ctx: RequestContext): Promise<void> {
   const version = requestedVersion(ctx);
-  const target = await requireObject(ctx, ctx.bucket!, ctx.key!, version);
+  await requireObject(ctx, ctx.bucket!, ctx.key!, version);
   const { data } = await readSmallBody(ctx);
   const tags = parseTaggingXml(parseXmlBody(data, 'Tagging'));
   const rec = await ctx.store.updateObject(
     ctx.bucket!,
     ctx.key!,
     (r) => ({ ...r, tags }),
-    version ?? target.versionId ?? 'null',
+    // Unnamed: whatever is current when the update runs (a PUT may land during the body).
+    version,
   );
   sendEmpty(ctx.res, 200, versionHeaders(ctx, ctx.bucket!, rec, version !== undefined));
 }
 
 export async function deleteObjectTagging(ctx: RequestContext): Promise<void> {
   const version = requestedVersion(ctx);
-  const target = await requireObject(ctx, ctx.bucket!, ctx.key!, version);
+  await requireObject(ctx, ctx.bucket!, ctx.key!, version);
   const rec = await ctx.store.updateObject(
     ctx.bucket!,
     ctx.key!,
     (r) => ({ ...r, tags: [] }),
-    version ?? target.versionId ?? 'null',
+    // Unnamed: whatever is current when the update runs (a PUT may land during the body).
+    version,
   );
   sendEmpty(ctx.res, 204, versionHeaders(ctx, ctx.bucket!, rec, version !== undefined));
 }

@@ -283,14 +283,20 @@ export class Store {
 
   /**
    * DELETE with a version id: that version (or delete marker) is gone for good. When it was
-   * the latest, the next newest version becomes current again.
+   * the latest, the next newest version becomes current again. `onlyIf` is checked under the
+   * key's lock (lifecycle: only the version it planned for, still in the state it planned on).
    */
-  async deleteVersion(bucket: string, key: string, versionId: string): Promise<DeleteOutcome> {
+  async deleteVersion(
+    bucket: string,
+    key: string,
+    versionId: string,
+    onlyIf?: (all: ObjectRecord[], at: number) => boolean,
+  ): Promise<DeleteOutcome> {
     return this.#lock.run(`object\0${bucket}\0${key}`, async () => {
       const id = versionId === 'null' ? undefined : versionId;
       const all = this.versions(bucket, key);
       const at = all.findIndex((v) => v.versionId === id);
-      if (at < 0) return { removed: false, versionId };
+      if (at < 0 || (onlyIf && !onlyIf(all, at))) return { removed: false, versionId };
       const [gone] = all.splice(at, 1);
       await this.#saveKey(bucket, key, all);
       await this.#releaseBlobs(gone!.blobs, []);
@@ -423,9 +429,13 @@ export class Store {
     return out;
   }
 
+  /**
+   * Best effort: it runs after a commit, which must not turn into a failure (the caller would
+   * then discard the blob it just committed). A blob left behind is collected at next open.
+   */
   async #releaseBlob(id: string): Promise<void> {
     if (this.#readers.has(id)) this.#pendingDelete.add(id);
-    else await this.#backends.blobs.delete(id);
+    else await this.#backends.blobs.delete(id).catch(() => {});
   }
 
   async #releaseBlobs(old: BlobRef[], keep: BlobRef[]): Promise<void> {
