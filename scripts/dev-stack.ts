@@ -1,6 +1,11 @@
 // `npm run dev:stack`: the stack on fixed loopback ports, provisioned from .env.local,
 // printing what the app does as it happens. Ctrl-C stops gracefully; a second Ctrl-C exits.
-import { runDevStack } from '../stack/cli/dev-stack.ts';
+import { enableCompileCache } from 'node:module';
+
+// Before anything else loads: V8's compiled code for the stack's modules is reused from the
+// second start on (several hundred ms of the start-up).
+enableCompileCache();
+const { runDevStack } = await import('../stack/cli/dev-stack.ts');
 
 const stop = new AbortController();
 const onSignal = (signal: NodeJS.Signals) => {

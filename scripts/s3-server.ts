@@ -1,9 +1,13 @@
 // Runs only the embedded S3 server, for tools and benchmarks that want it as its own process:
 //   node scripts/s3-server.ts [--port N] [--dir PATH] [--access-key K --secret-key S]
 // Prints one JSON line {"url": ...} when ready; stops on SIGTERM/SIGINT.
+import { enableCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
-import { userArn } from '../stack/s3/identity.ts';
-import { startS3Server } from '../stack/s3/server.ts';
+
+// Before the server's modules load: their compiled code is reused from the second start on.
+enableCompileCache();
+const { userArn } = await import('../stack/s3/identity.ts');
+const { startS3Server } = await import('../stack/s3/server.ts');
 
 const { values } = parseArgs({
   options: {

@@ -1,6 +1,7 @@
 // From verified form fields to what PutObject would have received in headers: the key,
 // Content-Type, user metadata and the other object headers.
-import { XMLValidator } from 'fast-xml-parser';
+
+import { isWellFormedXml } from '../../util/xml-parser.ts';
 import { S3Error } from '../errors.ts';
 import { parseTaggingXml } from '../tags.ts';
 import { parseXmlBody } from '../xml.ts';
@@ -67,8 +68,7 @@ export function objectInput(key: string, values: Map<string, string>): PostObjec
  * Well-formed XML with another root is an empty tag set, as S3 answers it.
  */
 function taggingQuery(xml: string): string {
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml) || XMLValidator.validate(xml) !== true)
-    throw new S3Error('MalformedXML');
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml) || !isWellFormedXml(xml)) throw new S3Error('MalformedXML');
   if (!/^\s*(<\?xml[^>]*\?>\s*)?<Tagging[\s>/]/.test(xml)) return '';
   const tags = parseTaggingXml(parseXmlBody(xml, 'Tagging'));
   return tags.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
