@@ -30,7 +30,7 @@ function fanout(id: string): string {
 async function fsyncPath(path: string): Promise<void> {
   const fh = await open(path, 'r');
   try {
-    await fh.sync();
+    await fh.datasync();
   } finally {
     await fh.close();
   }
@@ -62,7 +62,7 @@ class DiskLayout {
     const fh = await open(tmp, 'w');
     try {
       await fh.writeFile(data);
-      await fh.sync();
+      await fh.datasync();
     } finally {
       await fh.close();
     }
