@@ -122,6 +122,8 @@ export interface StackEvents {
   object: [EngineObjectEvent];
   request: [RequestLogEntry];
   'access-denied': [RequestLogEntry];
+  /** What a lifecycle pass expired, removed or aborted (embedded engine). */
+  lifecycle: [AppliedLifecycleAction[]];
 }
 
 export interface Stack extends AsyncDisposable {
@@ -412,6 +414,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
         if (e.type === 'new') events.emit('mail', e.message);
       }),
       engine.onObjectEvent?.((e) => events.emit('object', e)),
+      engine.server?.on('lifecycle', (actions) => events.emit('lifecycle', actions)),
       engine.onRequest?.((entry) => {
         events.emit('request', entry);
         if (entry.decisions.some((d) => !d.allowed)) events.emit('access-denied', entry);

@@ -2,6 +2,7 @@
 import type { StackConfig } from '../config/stack-config.ts';
 import type { EngineObjectEvent } from '../engines/types.ts';
 import type { MessageSummary } from '../mail/store/types.ts';
+import type { AppliedLifecycleAction } from '../s3/lifecycle/runner.ts';
 import type { RequestLogEntry } from '../s3/options.ts';
 import type { Stack } from '../stack.ts';
 
@@ -49,6 +50,18 @@ export function objectLine(e: EngineObjectEvent): string {
   return e.type === 'object-created'
     ? `${time()} stored   s3://${e.bucket}/${e.key} (${e.size ?? '?'} bytes)`
     : `${time()} deleted  s3://${e.bucket}/${e.key}`;
+}
+
+export function lifecycleLine(a: AppliedLifecycleAction): string {
+  const what =
+    a.type === 'abort-upload'
+      ? `aborted upload ${a.uploadId.slice(0, 12)}… of`
+      : a.type === 'expire-current'
+        ? 'expired'
+        : a.type === 'delete-marker'
+          ? `removed expired delete marker ${a.versionId} of`
+          : `removed version ${a.versionId} of`;
+  return `${time()} lifecycle ${what} s3://${a.bucket}/${a.key} (rule ${a.ruleId})`;
 }
 
 export function deniedLine(entry: RequestLogEntry): string {

@@ -7,7 +7,7 @@ import { readEnvFile } from '../config/env-file.ts';
 import { StackConfigError } from '../config/errors.ts';
 import { isLoopback, resolveStackConfig } from '../config/stack-config.ts';
 import { type Stack, startStack } from '../stack.ts';
-import { banner, deniedLine, mailLine, objectLine } from './banner.ts';
+import { banner, deniedLine, lifecycleLine, mailLine, objectLine } from './banner.ts';
 import { parseStackFlags, USAGE } from './flags.ts';
 
 /** The subdirectories the stack writes; --reset removes only these (never the CA, never anything else). */
@@ -83,6 +83,9 @@ async function serve(argv: string[], env: NodeJS.ProcessEnv, cwd: string, io: De
   stack.events.on('mail', (m) => io.log(mailLine(m)));
   stack.events.on('object', (e) => io.log(objectLine(e)));
   stack.events.on('access-denied', (entry) => io.log(deniedLine(entry)));
+  stack.events.on('lifecycle', (actions) => {
+    for (const a of actions) io.log(lifecycleLine(a));
+  });
   io.onReady?.(stack);
 
   if (!io.stop.aborted)

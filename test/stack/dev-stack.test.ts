@@ -179,12 +179,19 @@ describe('npm run dev:stack', () => {
     expect(await first.stop()).toBe(0);
 
     const second = run([...RANDOM_PORTS, ...data]);
-    const again = client((await second.ready).s3.url);
+    const restarted = await second.ready;
+    const again = client(restarted.s3.url);
     try {
       const old = await again.send(new GetObjectCommand({ Bucket, Key, VersionId: v1 }));
       expect(await old.Body!.transformToString()).toBe('one');
       const versioning = await again.send(new GetBucketVersioningCommand({ Bucket }));
       expect(versioning.Status).toBe('Enabled');
+      // The schedule runs every minute; moving the clock runs it now, and each action is logged.
+      await again.send(new PutObjectCommand({ Bucket, Key: 'chat/r1/old.pdf', Body: 'x' }));
+      await restarted.advanceTime(31 * 86_400_000);
+      expect(second.text()).toMatch(
+        /lifecycle expired s3:\/\/focusmate-uploads\/chat\/r1\/old\.pdf \(rule expire-chat-attachments\)/,
+      );
     } finally {
       again.destroy();
       await second.stop();
