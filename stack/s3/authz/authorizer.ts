@@ -3,6 +3,7 @@
 import { ACCOUNT_ID, type Identity } from '../identity.ts';
 import { type DecisionFilter, DecisionLog, type DecisionRecord } from './decision-log.ts';
 import { evaluateAccess } from './evaluate.ts';
+import { isoMillis } from './iso-time.ts';
 import type { NamedPolicy, ParsedPolicy, PublicAccessBlockFlags } from './policy-types.ts';
 import type { AccessDecision, AccessRequest, Authorizer } from './types.ts';
 import { type ContextValues, normalizeKey } from './wildcard.ts';
@@ -81,7 +82,7 @@ export function createAuthorizer(deps: AuthorizerDeps): PolicyAuthorizer {
     });
     const record: DecisionRecord = {
       requestId: request.requestId,
-      time: time.toISOString(),
+      time: isoMillis(time.getTime()),
       principal: request.principal?.arn ?? 'anonymous',
       operation: request.operation,
       action: request.action,
