@@ -180,10 +180,15 @@ function requestTimeoutResponse(): Buffer {
   );
 }
 
+const REQUEST_LOG_SIZE = 1000;
+
 export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Server> {
   const options = resolveOptions(opts);
   const events = new EventEmitter<S3ServerEvents>();
+  // The last REQUEST_LOG_SIZE requests in a ring: Array#shift on a full log moved 1000 entries
+  // per request.
   const log: RequestLogEntry[] = [];
+  let logNext = 0;
   const store = await openStore(options, (e) => {
     if (e.type === 'object-created')
       events.emit('object-created', { bucket: e.bucket, key: e.key, object: objectInfo(e.record) });
@@ -207,8 +212,9 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
     access,
     faults,
     onLog: (entry) => {
-      log.push(entry);
-      if (log.length > 1000) log.shift();
+      if (log.length < REQUEST_LOG_SIZE) log.push(entry);
+      else log[logNext] = entry;
+      logNext = (logNext + 1) % REQUEST_LOG_SIZE;
       options.onRequest?.(entry);
       events.emit('request', entry);
     },
@@ -280,7 +286,8 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
       (events as EventEmitter).on(event, l);
       return () => (events as EventEmitter).off(event, l);
     },
-    requests: () => [...log],
+    requests: () =>
+      log.length < REQUEST_LOG_SIZE ? [...log] : [...log.slice(logNext), ...log.slice(0, logNext)],
     lifecycle: { now: lifecycle.now, advance: lifecycle.advance, run: lifecycle.run },
     // The handle exposes the rule set only; intercept/release stay with the server.
     faults: {
