@@ -212,7 +212,9 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
           resource,
           log,
           conditions: requestConditions(req, auth, options.now()),
-          async authorize(action, res0, extra = {}, soft = false) {
+          // Not async: one promise per authorization instead of three (the wrapper's, the await's
+          // and the engine's).
+          authorize(action, res0, extra = {}, soft = false) {
             // Bucket and key of the resource asked about (CopyObject's source, DeleteObjects' keys).
             const arn = res0.startsWith('arn:aws:s3:::') ? res0.slice('arn:aws:s3:::'.length) : undefined;
             const slash = arn?.indexOf('/') ?? -1;
@@ -226,10 +228,11 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
               key: arn === undefined || slash < 0 ? undefined : arn.slice(slash + 1),
               context: { ...ctx.conditions, ...extra },
             };
-            const decision: AccessDecision = await access.authorize(request);
-            log.decisions.push({ action, resource: res0, ...decision });
-            if (!decision.allowed && !soft) throw new S3Error('AccessDenied');
-            return decision;
+            return access.authorize(request).then((decision: AccessDecision) => {
+              log.decisions.push({ action, resource: res0, ...decision });
+              if (!decision.allowed && !soft) throw new S3Error('AccessDenied');
+              return decision;
+            });
           },
         };
         return ctx;
@@ -297,6 +300,12 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
       await route.handler(ctx);
     };
 
-    run().catch(fail).finally(settle);
+    run().then(settle, (err: unknown) => {
+      try {
+        fail(err);
+      } finally {
+        settle();
+      }
+    });
   };
 }

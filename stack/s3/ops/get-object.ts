@@ -31,6 +31,16 @@ export async function requireObject(
   key: string,
   versionId?: string,
 ): Promise<ObjectRecord> {
+  return findObject(ctx, bucket, key, versionId) ?? missingObject(ctx, bucket, key);
+}
+
+/** requireObject's synchronous part: the record, an error, or undefined when only the key is absent. */
+function findObject(
+  ctx: RequestContext,
+  bucket: string,
+  key: string,
+  versionId: string | undefined,
+): ObjectRecord | undefined {
   ctx.store.requireBucket(bucket);
   if (versionId !== undefined) {
     const rec = ctx.store.version(bucket, key, versionId);
@@ -45,8 +55,10 @@ export async function requireObject(
     }
     return rec;
   }
-  const rec = ctx.store.head(bucket, key);
-  if (rec) return rec;
+  return ctx.store.head(bucket, key);
+}
+
+async function missingObject(ctx: RequestContext, bucket: string, key: string): Promise<never> {
   const mayList = await ctx.authorize('s3:ListBucket', bucketArn(bucket), { 's3:prefix': key }, true);
   if (!mayList.allowed) throw new S3Error('AccessDenied');
   const latest = ctx.store.versions(bucket, key)[0];
@@ -92,10 +104,12 @@ function partRange(ctx: RequestContext, rec: ObjectRecord): ByteRange | undefine
 export async function getObject(ctx: RequestContext): Promise<void> {
   const head = ctx.req.method === 'HEAD';
   const version = requestedVersion(ctx);
-  let rec = await requireObject(ctx, ctx.bucket!, ctx.key!, version);
+  // The record found is used without an await (a read of a present object never waits).
+  let rec =
+    findObject(ctx, ctx.bucket!, ctx.key!, version) ?? (await missingObject(ctx, ctx.bucket!, ctx.key!));
   const { res } = ctx;
 
-  const overrides = OVERRIDES.filter(([q]) => ctx.query.has(q));
+  const overrides = ctx.query.size === 0 ? [] : OVERRIDES.filter(([q]) => ctx.query.has(q));
   if (overrides.length && !ctx.auth.identity) {
     throw new S3Error(
       'InvalidRequest',
