@@ -16,7 +16,7 @@ import {
 } from './canonical.ts';
 import { parsePayloadMode } from './payload-mode.ts';
 import { canonicalHeaders, type HeaderSource, headerValue } from './request-headers.ts';
-import { createSigningKeyCache, hmac, signaturesEqual } from './signing-key.ts';
+import { createSigningKeyCache, hmacHex, signaturesEqual } from './signing-key.ts';
 import type { AuthContext, AuthenticateOptions, PayloadMode, RequestInfo } from './types.ts';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -130,7 +130,7 @@ function verifySignature(v: Verification): void {
       payloadHash: v.payloadHash,
     });
     const toSign = stringToSign(v.amzDate, v.scope, canonical);
-    const expected = hmac(v.signingKey, toSign).toString('hex');
+    const expected = hmacHex(v.signingKey, toSign);
     return { ok: signaturesEqual(expected, v.provided), canonical, toSign };
   };
   const rawUri = canonicalUriRaw(v.req.rawPath);

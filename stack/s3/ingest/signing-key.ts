@@ -1,6 +1,6 @@
 // SigV4 key derivation with a small bounded cache: four HMACs per request otherwise, and a
 // dev stack signs with a handful of keys for a day at a time.
-import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hash, type KeyObject, timingSafeEqual } from 'node:crypto';
 
 // createHmac with a raw Buffer key re-validates and wraps it on every call (about 6x the cost
 // of the HMAC itself for a short string); a cached signing key is used once per request and
@@ -12,6 +12,43 @@ export function hmac(key: Uint8Array | string, data: string): Buffer {
   return createHmac('sha256', ready ?? key)
     .update(data, 'utf8')
     .digest();
+}
+
+/**
+ * HMAC-SHA256 (RFC 2104) of a cached signing key as two one-shot hashes over blocks padded
+ * once per key: createHmac builds a stream object per call, which cost more than the hashing
+ * of a string to sign. Keys not from the cache go through createHmac.
+ */
+interface Pads {
+  /** key ^ ipad, then room for the message. */
+  inner: Buffer;
+  /** key ^ opad, then the inner digest. */
+  outer: Buffer;
+}
+
+const SHA256_BLOCK = 64;
+const PAD_ROOM = 1024;
+const padded = new WeakMap<Uint8Array, Pads>();
+
+function padsFor(key: Uint8Array): Pads {
+  const inner = Buffer.alloc(SHA256_BLOCK + PAD_ROOM, 0x36);
+  const outer = Buffer.alloc(SHA256_BLOCK + 32, 0x5c);
+  for (let i = 0; i < key.length; i++) {
+    inner[i] = 0x36 ^ key[i]!;
+    outer[i] = 0x5c ^ key[i]!;
+  }
+  return { inner, outer };
+}
+
+/** Hex HMAC-SHA256 of `data` (UTF-8) under `key`, the same bytes as createHmac's. */
+export function hmacHex(key: Uint8Array, data: string): string {
+  const pads = padded.get(key);
+  // A message that might not fit the pad buffer's room takes the general path.
+  if (pads === undefined || data.length * 3 > PAD_ROOM) return hmac(key, data).toString('hex');
+  const n = pads.inner.write(data, SHA256_BLOCK, 'utf8');
+  const innerDigest = hash('sha256', pads.inner.subarray(0, SHA256_BLOCK + n), 'buffer') as Buffer;
+  innerDigest.copy(pads.outer, SHA256_BLOCK);
+  return hash('sha256', pads.outer, 'hex');
 }
 
 export interface SigningKeyCache {
@@ -28,6 +65,8 @@ export function createSigningKeyCache(max = 64): SigningKeyCache {
       if (hit) return hit;
       const key = deriveSigningKey(secret, date, region, service);
       prepared.set(key, createSecretKey(key));
+      // Signing keys are 32 bytes (one SHA-256 digest), shorter than the block: used as is.
+      padded.set(key, padsFor(key));
       if (map.size >= max) map.delete(map.keys().next().value as string);
       map.set(id, key);
       return key;
