@@ -61,7 +61,8 @@ async function allVersions(s3: S3Client, bucket: string, pageSize = 1000, prefix
 function byKey(entries: { key: string; versionId: string; marker: boolean }[]) {
   const out: Record<string, { versions: string[]; markers: string[] }> = {};
   for (const e of entries) {
-    const k = (out[e.key] ??= { versions: [], markers: [] });
+    out[e.key] ??= { versions: [], markers: [] };
+    const k = out[e.key]!;
     (e.marker ? k.markers : k.versions).push(e.versionId);
   }
   return out;
