@@ -16,8 +16,20 @@ const minioProject: TestProjectInlineConfiguration = {
   },
 };
 
-// Two projects: the whole suite on the embedded engine, and the app's end-to-end flows replayed
-// on real MinIO (differential conformance: same test code, another engine).
+// Interop: what drives programs we did not write — real MinIO and Mailpit (the contract suites
+// against them), and the Debian S3 clients (aws, s3cmd, rclone, boto3), each paying an
+// interpreter or server start per run. `npm test` is the rest, the fast inner loop;
+// `npm run test:interop` runs these and the app's flows replayed on MinIO. CI runs both.
+const INTEROP = [
+  'test/clients/**/*.test.ts',
+  'test/minio/**/*.test.ts',
+  'test/mailpit/**/*.test.ts',
+  'test/**/*.minio.test.ts',
+];
+
+// Three projects: the suite on the embedded engine, interop against real programs, and the
+// app's end-to-end flows replayed on real MinIO (differential conformance: same test code,
+// another engine).
 export default defineConfig({
   test: {
     // Integration tests open real sockets; forks isolate each file's servers.
@@ -28,7 +40,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     projects: [
-      { extends: true, test: { name: 'embedded', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'embedded', include: ['test/**/*.test.ts'], exclude: INTEROP } },
+      { extends: true, test: { name: 'interop', include: INTEROP } },
       ...(withMinio ? [minioProject] : []),
     ],
   },
