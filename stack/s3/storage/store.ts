@@ -37,6 +37,8 @@ export class Store {
   readonly #pendingDelete = new Set<string>();
   readonly #onEvent: (e: StoreEvent) => void;
   readonly #now: () => number;
+  /** Object writes under way, per bucket (DeleteBucket waits for them). */
+  readonly #writes = new Map<string, Set<Promise<unknown>>>();
   /** Per bucket, per key: versions other than the current object (noncurrent ones, delete markers), newest first. */
   readonly #history = new Map<string, Map<string, ObjectRecord[]>>();
 
@@ -110,13 +112,50 @@ export class Store {
       if ((this.#objects.get(name)?.size ?? 0) > 0 || this.#hasHistory(name)) {
         throw new S3Error('BucketNotEmpty', undefined, { BucketName: name });
       }
-      // As on AWS, in-progress multipart uploads do not block deletion; they go with the bucket.
-      for (const u of this.listUploads(name)) await this.abortUpload(u.uploadId);
-      await this.#backends.meta.deleteBucket(name);
+      // Object writes take only their key's lock. Hide the bucket first (new writes get
+      // NoSuchBucket), then let the writes already under way finish: if one landed, the
+      // bucket is not empty after all and comes back as it was.
+      const record = this.#buckets.get(name)!;
+      const index = this.#objects.get(name)!;
       this.#buckets.delete(name);
       this.#objects.delete(name);
+      await Promise.allSettled([...(this.#writes.get(name) ?? [])]);
+      const history = this.#history.get(name);
+      const restore = () => {
+        this.#buckets.set(name, record);
+        this.#objects.set(name, index);
+      };
+      if (index.size > 0 || (history?.size ?? 0) > 0) {
+        restore();
+        throw new S3Error('BucketNotEmpty', undefined, { BucketName: name });
+      }
+      try {
+        // As on AWS, in-progress multipart uploads do not block deletion; they go with the bucket.
+        for (const u of this.listUploads(name)) await this.abortUpload(u.uploadId);
+        await this.#backends.meta.deleteBucket(name);
+      } catch (err) {
+        restore();
+        throw err;
+      }
       this.#history.delete(name);
     });
+  }
+
+  /** Runs an object write, known to DeleteBucket until it settles. */
+  #tracked<T>(bucket: string, write: () => Promise<T>): Promise<T> {
+    const p = write();
+    let set = this.#writes.get(bucket);
+    if (!set) {
+      set = new Set();
+      this.#writes.set(bucket, set);
+    }
+    set.add(p);
+    const done = () => {
+      set.delete(p);
+      if (set.size === 0 && this.#writes.get(bucket) === set) this.#writes.delete(bucket);
+    };
+    p.then(done, done);
+    return p;
   }
 
   async updateBucketConfigs(name: string, change: (configs: BucketConfigs) => BucketConfigs): Promise<void> {
@@ -205,14 +244,16 @@ export class Store {
     key: string,
     build: (existing: ObjectRecord | undefined) => Promise<ObjectRecord>,
   ): Promise<ObjectRecord> {
-    return this.#lock.run(`object\0${bucket}\0${key}`, async () => {
-      const index = this.#objects.get(bucket);
-      if (!index) throw new S3Error('NoSuchBucket', undefined, { BucketName: bucket });
-      const built = await build(index.records.get(key));
-      const rec = await this.#addVersion(bucket, key, built);
-      this.#onEvent({ type: 'object-created', bucket, key, record: rec });
-      return rec;
-    });
+    return this.#tracked(bucket, () =>
+      this.#lock.run(`object\0${bucket}\0${key}`, async () => {
+        const index = this.#objects.get(bucket);
+        if (!index) throw new S3Error('NoSuchBucket', undefined, { BucketName: bucket });
+        const built = await build(index.records.get(key));
+        const rec = await this.#addVersion(bucket, key, built);
+        this.#onEvent({ type: 'object-created', bucket, key, record: rec });
+        return rec;
+      }),
+    );
   }
 
   /** Changes one version's record without touching its bytes (tagging, a computed checksum). */
@@ -243,6 +284,14 @@ export class Store {
    * under the key's lock against the current object (lifecycle: only what it planned for).
    */
   async deleteObject(
+    bucket: string,
+    key: string,
+    onlyIf?: (current: ObjectRecord | undefined) => boolean,
+  ): Promise<DeleteOutcome> {
+    return this.#tracked(bucket, () => this.#deleteObject(bucket, key, onlyIf));
+  }
+
+  #deleteObject(
     bucket: string,
     key: string,
     onlyIf?: (current: ObjectRecord | undefined) => boolean,
