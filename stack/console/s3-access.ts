@@ -5,8 +5,10 @@ import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetBucketCorsCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetBucketLocationCommand,
   GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   GetPublicAccessBlockCommand,
@@ -19,8 +21,10 @@ import {
 import { parseBucketPolicy } from '../s3/authz/policy-parse.ts';
 import { isPublicPolicy } from '../s3/authz/public-policy.ts';
 import { fromS3Error } from './errors.ts';
+import { type LifecycleRuleView, lifecycleRuleView } from './lifecycle-view.ts';
 import type { ConsoleS3Options } from './options.ts';
 import { type BucketAccess, publicReadability } from './public-read.ts';
+import { createVersionAccess, type VersionAccess } from './s3-versions.ts';
 
 /** Request ids of the calls the console itself made, so the request log can tell them apart. */
 export class OwnRequestIds {
@@ -42,6 +46,7 @@ export class OwnRequestIds {
 const ABSENT = new Set([
   'NoSuchBucketPolicy',
   'NoSuchCORSConfiguration',
+  'NoSuchLifecycleConfiguration',
   'NoSuchPublicAccessBlockConfiguration',
   'NoSuchTagSet',
 ]);
@@ -77,6 +82,13 @@ export interface BucketSettings {
   policy: { json: string; public: boolean; error?: string } | null;
   cors: { rules: unknown[] } | null;
   publicAccessBlock: Record<string, boolean> | null;
+  /**
+   * GetBucketVersioning's Status: `Enabled` or `Suspended`; null when versioning was never
+   * turned on (AWS answers with no Status then).
+   */
+  versioning: { status: 'Enabled' | 'Suspended'; mfaDelete?: string } | null;
+  /** The bucket's lifecycle rules; null when it has no lifecycle configuration. */
+  lifecycle: { rules: LifecycleRuleView[]; json: string } | null;
   /** Set when the engine does not implement a configuration (MinIO and Block Public Access). */
   notes: string[];
 }
@@ -99,6 +111,8 @@ export interface S3Access {
     contentType?: string,
   ): Promise<string | undefined>;
   remove(bucket: string, key: string): Promise<void>;
+  /** Versions, deleted keys, a version's bytes and restoring a version. */
+  versions: VersionAccess;
   destroy(): void;
 }
 
@@ -192,7 +206,7 @@ export function createS3Access(options: ConsoleS3Options): S3Access {
     bucketAccess,
     async settings(bucket) {
       const notes: string[] = [];
-      const [location, policy, cors, pab] = await Promise.all([
+      const [location, policy, cors, pab, versioning, lifecycle] = await Promise.all([
         optional(() => client.send(new GetBucketLocationCommand({ Bucket: bucket })), notes, 'Region'),
         optional(() => client.send(new GetBucketPolicyCommand({ Bucket: bucket })), notes, 'Bucket policy'),
         optional(() => client.send(new GetBucketCorsCommand({ Bucket: bucket })), notes, 'CORS'),
@@ -200,6 +214,12 @@ export function createS3Access(options: ConsoleS3Options): S3Access {
           () => client.send(new GetPublicAccessBlockCommand({ Bucket: bucket })),
           notes,
           'Block Public Access',
+        ),
+        optional(() => client.send(new GetBucketVersioningCommand({ Bucket: bucket })), notes, 'Versioning'),
+        optional(
+          () => client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })),
+          notes,
+          'Lifecycle',
         ),
       ]);
       let policyView: BucketSettings['policy'] = null;
@@ -228,6 +248,16 @@ export function createS3Access(options: ConsoleS3Options): S3Access {
               IgnorePublicAcls: Boolean(flags.IgnorePublicAcls),
               BlockPublicPolicy: Boolean(flags.BlockPublicPolicy),
               RestrictPublicBuckets: Boolean(flags.RestrictPublicBuckets),
+            }
+          : null,
+        versioning:
+          versioning?.Status === 'Enabled' || versioning?.Status === 'Suspended'
+            ? { status: versioning.Status, mfaDelete: versioning.MFADelete }
+            : null,
+        lifecycle: lifecycle
+          ? {
+              rules: (lifecycle.Rules ?? []).map(lifecycleRuleView),
+              json: JSON.stringify({ Rules: lifecycle.Rules ?? [] }, null, 2),
             }
           : null,
         notes,
@@ -341,6 +371,7 @@ export function createS3Access(options: ConsoleS3Options): S3Access {
     async remove(bucket, key) {
       await send(() => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
     },
+    versions: createVersionAccess(client, send),
     destroy: () => client.destroy(),
   };
 }

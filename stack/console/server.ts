@@ -18,6 +18,7 @@ import { mailHtmlRoutes } from './routes/mail-html.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { storageRoutes } from './routes/storage.ts';
+import { versionRoutes } from './routes/versions.ts';
 import { createS3Access } from './s3-access.ts';
 import { checkHost, checkSameOrigin, sandboxCsp, setCommonHeaders } from './security.ts';
 import { loadStaticFiles } from './static-files.ts';
@@ -38,7 +39,13 @@ export interface ConsoleServer extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...overviewRoutes, ...storageRoutes, ...requestRoutes, ...mailHtmlRoutes];
+const ROUTES: Route[] = [
+  ...overviewRoutes,
+  ...storageRoutes,
+  ...versionRoutes,
+  ...requestRoutes,
+  ...mailHtmlRoutes,
+];
 
 function route(
   routes: Route[],

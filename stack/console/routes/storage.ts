@@ -3,34 +3,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { contentDisposition, safeContentType, safeFileName } from '../../mail/api/safe-download.ts';
-import type { ConsoleContext, Route } from '../context.ts';
-import { ConsoleError, fromS3Error } from '../errors.ts';
+import type { Route } from '../context.ts';
+import { ConsoleError } from '../errors.ts';
 import { requiredParam, sendJson } from '../http.ts';
 import { previewKind } from '../object-types.ts';
 import type { S3Access } from '../s3-access.ts';
 import { sandboxCsp } from '../security.ts';
+import { bucketOf, STORAGE_BUCKET, s3, s3Of, versionIdParam } from './storage-common.ts';
 
 /** Text previews stop here; the UI says the rest is cut. */
 export const TEXT_PREVIEW_BYTES = 256 * 1024;
 /** A multipart form is buffered whole; bigger files go up with a raw PUT. */
 export const FORM_UPLOAD_LIMIT = 100 * 1024 * 1024;
 
-const BUCKET = '([^/]+)';
-
-function s3Of(ctx: ConsoleContext): S3Access {
-  if (!ctx.s3) throw new ConsoleError('NOT_CONFIGURED', 'The console was started without an S3 endpoint');
-  return ctx.s3;
-}
-
-const bucketOf = (params: string[]) => decodeURIComponent(params[0]!);
-
-async function s3<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw fromS3Error(err);
-  }
-}
+const BUCKET = STORAGE_BUCKET;
 
 function fileName(key: string): string {
   return safeFileName(key.slice(key.lastIndexOf('/') + 1), 'object');
@@ -127,7 +113,13 @@ export const storageRoutes: Route[] = [
     async handle(ctx, { res, url, params }) {
       const access = s3Of(ctx);
       const key = requiredParam(url, 'key');
-      const got = await s3(() => access.get(bucketOf(params), key));
+      const versionId = versionIdParam(url, false);
+      const bucket = bucketOf(params);
+      const got = await s3(() =>
+        versionId === undefined
+          ? access.get(bucket, key)
+          : access.versions.getVersion(bucket, key, versionId),
+      );
       res.writeHead(200, {
         'Content-Type': safeContentType(got.contentType ?? 'application/octet-stream'),
         'Content-Disposition': contentDisposition(fileName(key)),
