@@ -59,7 +59,7 @@ describe('console: storage', () => {
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      detail.locator('a.button', { hasText: 'Download' }).click(),
+      detail.locator('.actions a.button', { hasText: 'Download' }).click(),
     ]);
     expect(download.suggestedFilename()).toBe('첨부파일.bin');
     expect(await readFile(await download.path())).toEqual(bytes);

@@ -1,6 +1,7 @@
 // Storage: buckets, objects by prefix like folders, object detail (metadata, tags, checksums,
 // public readability and the statement behind it), previews, download, upload and delete as root,
-// and the bucket's policy, CORS rules and Block Public Access flags.
+// the bucket's policy, CORS rules, Block Public Access flags, versioning and lifecycle rules, and
+// on a versioned bucket each object's versions and the deleted keys (see versions.js).
 import { getJson, getText, send } from './api.js';
 import {
   clear,
@@ -13,6 +14,7 @@ import {
   tabStrip,
   toast,
 } from './dom.js';
+import { deletedKeys, versioningCards, versionsSection } from './versions.js';
 
 const enc = encodeURIComponent;
 
@@ -38,7 +40,10 @@ export function storagePage({ bus, navigate }) {
     prefix: '',
     key: '',
     view: 'objects',
+    /** Also list keys whose latest version is a delete marker. */
+    showDeleted: false,
     listing: null,
+    detailSeq: 0,
     reloadTimer: null,
   };
   const listeners = [];
@@ -51,6 +56,7 @@ export function storagePage({ bus, navigate }) {
     const q = new URLSearchParams();
     if (prefix) q.set('prefix', prefix);
     if (key) q.set('key', key);
+    if (s.showDeleted) q.set('deleted', '1');
     const qs = q.toString();
     return `#/storage/${enc(bucket)}${qs ? `?${qs}` : ''}`;
   };
@@ -127,13 +133,31 @@ export function storagePage({ bus, navigate }) {
       tabStrip(
         [
           ['objects', 'Objects'],
-          ['settings', 'Permissions & CORS'],
+          ['settings', 'Permissions & versioning'],
         ],
         s.view,
         (name) => {
           s.view = name;
           loadObjects();
         },
+      ),
+      h(
+        'label',
+        {
+          class: 'check',
+          title: 'Keys whose latest version is a delete marker, restorable from their versions',
+        },
+        h('input', {
+          type: 'checkbox',
+          id: 'show-deleted',
+          checked: s.showDeleted,
+          onchange: (e) => {
+            s.showDeleted = e.currentTarget.checked;
+            navigate(hashFor(s.bucket, s.prefix, s.key), true);
+            loadObjects();
+          },
+        }),
+        ' Show deleted',
       ),
       h('label', { class: 'button', for: 'upload-input' }, `Upload to ${s.prefix || '/'}`),
       upload,
@@ -148,8 +172,12 @@ export function storagePage({ bus, navigate }) {
       return;
     }
     let listing;
+    let deleted;
     try {
-      listing = await getJson(`/api/stack/buckets/${enc(s.bucket)}/objects?prefix=${enc(s.prefix)}`);
+      [listing, deleted] = await Promise.all([
+        getJson(`/api/stack/buckets/${enc(s.bucket)}/objects?prefix=${enc(s.prefix)}`),
+        s.showDeleted ? deletedKeys(s.bucket, s.prefix) : null,
+      ]);
     } catch (err) {
       clear(mainEl, toolbar, h('p', { class: 'error pad' }, err.message));
       return;
@@ -191,6 +219,22 @@ export function storagePage({ bus, navigate }) {
           h('td', null, publicBadge(o.public, o.publicBy)),
         ),
       ),
+      ...(deleted?.objects ?? []).map((o) =>
+        h(
+          'tr',
+          {
+            class: `object deleted${o.key === s.key ? ' selected' : ''}`,
+            dataset: { key: o.key },
+            title: 'Deleted: the latest version is a delete marker',
+            onclick: () => navigate(hashFor(s.bucket, s.prefix, o.key)),
+          },
+          h('td', null, h('a', { href: hashFor(s.bucket, s.prefix, o.key) }, o.name)),
+          h('td', { class: 'num' }, '—'),
+          h('td', null, typeOf(o.name)),
+          h('td', null, formatTime(o.deletedAt)),
+          h('td', null, h('span', { class: 'pill warn' }, 'deleted')),
+        ),
+      ),
     ];
     clear(
       mainEl,
@@ -219,6 +263,13 @@ export function storagePage({ bus, navigate }) {
             `No objects under ${s.prefix || 'the bucket root'}. Upload one, or let the app store some.`,
           ),
       listing.truncated ? h('p', { class: 'muted pad' }, 'Showing the first 1000 keys at this level.') : null,
+      deleted?.truncated
+        ? h(
+            'p',
+            { class: 'muted pad' },
+            'Showing the deleted keys among the first 10,000 versions at this level.',
+          )
+        : null,
     );
   }
 
@@ -297,6 +348,7 @@ export function storagePage({ bus, navigate }) {
               'No CORS rules: browsers cannot call this bucket from another origin.',
             ),
       ),
+      versioningCards(st),
       st.region ? h('p', { class: 'muted pad' }, `Region: ${st.region}`) : null,
       st.notes.length
         ? h(
@@ -314,40 +366,34 @@ export function storagePage({ bus, navigate }) {
       return;
     }
     detailEl.hidden = false;
+    const seq = ++s.detailSeq;
     clear(detailEl, h('p', { class: 'muted pad' }, 'Loading…'));
     const base = `/api/stack/buckets/${enc(s.bucket)}`;
+    const versions = () =>
+      versionsSection({
+        bucket: s.bucket,
+        key: s.key,
+        onRestored: () => {
+          loadObjects();
+          loadDetail();
+        },
+      });
     let d;
     try {
       d = await getJson(`${base}/object?key=${enc(s.key)}`);
     } catch (err) {
-      clear(detailEl, h('p', { class: 'error pad' }, err.message));
+      if (seq !== s.detailSeq) return;
+      // No current version: on a versioned bucket the key may be deleted, its versions kept.
+      if (err.status === 404) deletedDetail(versions());
+      else clear(detailEl, h('p', { class: 'error pad' }, err.message));
       return;
     }
+    if (seq !== s.detailSeq) return;
     const pub = d.publicRead;
     const preview = h('div', { class: 'preview' });
     clear(
       detailEl,
-      h(
-        'div',
-        { class: 'detail-head' },
-        h('h2', { class: 'object-key' }, d.key.slice(d.key.lastIndexOf('/') + 1)),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'close',
-            title: 'Close',
-            onclick: () => navigate(hashFor(s.bucket, s.prefix)),
-          },
-          '×',
-        ),
-      ),
-      h(
-        'div',
-        { class: 'muted key-path' },
-        `s3://${d.bucket}/${d.key} `,
-        copyButton(`s3://${d.bucket}/${d.key}`),
-      ),
+      detailHead(d.key),
       h(
         'div',
         { class: `access ${pub.public ? 'public' : 'private'}` },
@@ -411,6 +457,7 @@ export function storagePage({ bus, navigate }) {
             { class: 'muted' },
             'No additional checksum stored (the ETag is the MD5 for single-part uploads).',
           ),
+      versions(),
     );
     if (d.preview === 'image') {
       preview.appendChild(h('img', { src: `${base}/preview?key=${enc(d.key)}`, alt: `Preview of ${d.key}` }));
@@ -433,6 +480,50 @@ export function storagePage({ bus, navigate }) {
     } else {
       preview.appendChild(h('p', { class: 'muted' }, `No preview for ${d.contentType || 'this type'}.`));
     }
+  }
+
+  function detailHead(key) {
+    return [
+      h(
+        'div',
+        { class: 'detail-head' },
+        h('h2', { class: 'object-key' }, key.slice(key.lastIndexOf('/') + 1)),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'close',
+            title: 'Close',
+            onclick: () => navigate(hashFor(s.bucket, s.prefix)),
+          },
+          '×',
+        ),
+      ),
+      h(
+        'div',
+        { class: 'muted key-path' },
+        `s3://${s.bucket}/${key} `,
+        copyButton(`s3://${s.bucket}/${key}`),
+      ),
+    ];
+  }
+
+  function deletedDetail(versions) {
+    clear(
+      detailEl,
+      detailHead(s.key),
+      h(
+        'div',
+        { class: 'access deleted' },
+        h('strong', null, 'No current version'),
+        h(
+          'div',
+          { class: 'reason' },
+          'Deleted (the latest version is a delete marker) or never stored. Restore a version below to bring it back.',
+        ),
+      ),
+      versions,
+    );
   }
 
   function scheduleReload() {
@@ -464,9 +555,13 @@ export function storagePage({ bus, navigate }) {
       const prefix = route.query.get('prefix') ?? '';
       const key = route.query.get('key') ?? '';
       const view = route.query.get('view');
+      const showDeleted = route.query.get('deleted') === '1';
+      const deletedChanged = showDeleted !== s.showDeleted;
+      s.showDeleted = showDeleted;
       const viewChanged = (view === 'settings' || view === 'objects') && view !== s.view;
       if (viewChanged) s.view = view;
-      const listChanged = first || viewChanged || bucket !== s.bucket || prefix !== s.prefix;
+      const listChanged =
+        first || viewChanged || deletedChanged || bucket !== s.bucket || prefix !== s.prefix;
       s.bucket = bucket;
       s.prefix = prefix;
       s.key = key;
