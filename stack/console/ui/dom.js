@@ -173,3 +173,21 @@ export function keyValueTable(rows) {
     ),
   );
 }
+
+/** A small data table: a header row of `headers`, then `rows` (tr elements). */
+export function gridTable(headers, rows) {
+  return h(
+    'table',
+    { class: 'grid small' },
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        headers.map((t) => h('th', null, t)),
+      ),
+    ),
+    h('tbody', null, rows),
+  );
+}

@@ -2,7 +2,7 @@
 // them against the stack's own DNS zone (GET /api/v1/message/{ID}/auth). Selectors, domains and
 // mailauth's comments come from the message, so they are hostile input: text nodes only.
 import { ApiError, getJson } from './api.js';
-import { copyButton, emptyState, h, keyValueTable } from './dom.js';
+import { copyButton, emptyState, gridTable, h, keyValueTable } from './dom.js';
 
 /** How a result word is coloured: only 'pass' is good, and mailauth's 'neutral' is a broken signature. */
 export function tone(result) {
@@ -112,33 +112,17 @@ export function verdictDetails(v) {
       v,
       v.dkim.length === 0
         ? h('p', { class: 'muted' }, why('dkim', v))
-        : h(
-            'table',
-            { class: 'grid small' },
-            h(
-              'thead',
-              null,
+        : gridTable(
+            ['Domain (d=)', 'Selector (s=)', 'Result', 'Aligned with From', 'Reason'],
+            v.dkim.map((d) =>
               h(
                 'tr',
-                null,
-                ['Domain (d=)', 'Selector (s=)', 'Result', 'Aligned with From', 'Reason'].map((t) =>
-                  h('th', null, t),
-                ),
-              ),
-            ),
-            h(
-              'tbody',
-              null,
-              v.dkim.map((d) =>
-                h(
-                  'tr',
-                  { class: 'dkim-signature' },
-                  h('td', null, d.domain),
-                  h('td', null, h('code', null, d.selector)),
-                  h('td', null, badge('dkim', d.result, undefined, true)),
-                  h('td', null, yesNo(d.aligned)),
-                  h('td', null, reason(d.comment)),
-                ),
+                { class: 'dkim-signature' },
+                h('td', null, d.domain),
+                h('td', null, h('code', null, d.selector)),
+                h('td', null, badge('dkim', d.result, undefined, true)),
+                h('td', null, yesNo(d.aligned)),
+                h('td', null, reason(d.comment)),
               ),
             ),
           ),

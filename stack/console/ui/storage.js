@@ -9,6 +9,7 @@ import {
   emptyState,
   formatBytes,
   formatTime,
+  gridTable,
   h,
   keyValueTable,
   tabStrip,
@@ -313,32 +314,18 @@ export function storagePage({ bus, navigate }) {
         { class: 'card' },
         h('h3', null, 'CORS'),
         st.cors?.rules.length
-          ? h(
-              'table',
-              { class: 'grid small' },
-              h(
-                'thead',
-                null,
+          ? gridTable(
+              ['ID', 'Origins', 'Methods', 'Headers', 'Expose', 'Max age'],
+              st.cors.rules.map((r) =>
                 h(
                   'tr',
                   null,
-                  ['ID', 'Origins', 'Methods', 'Headers', 'Expose', 'Max age'].map((t) => h('th', null, t)),
-                ),
-              ),
-              h(
-                'tbody',
-                null,
-                st.cors.rules.map((r) =>
-                  h(
-                    'tr',
-                    null,
-                    h('td', null, r.ID ?? ''),
-                    h('td', null, (r.AllowedOrigins ?? []).join(', ')),
-                    h('td', null, (r.AllowedMethods ?? []).join(', ')),
-                    h('td', null, (r.AllowedHeaders ?? []).join(', ')),
-                    h('td', null, (r.ExposeHeaders ?? []).join(', ')),
-                    h('td', null, r.MaxAgeSeconds !== undefined ? `${r.MaxAgeSeconds}s` : ''),
-                  ),
+                  h('td', null, r.ID ?? ''),
+                  h('td', null, (r.AllowedOrigins ?? []).join(', ')),
+                  h('td', null, (r.AllowedMethods ?? []).join(', ')),
+                  h('td', null, (r.AllowedHeaders ?? []).join(', ')),
+                  h('td', null, (r.ExposeHeaders ?? []).join(', ')),
+                  h('td', null, r.MaxAgeSeconds !== undefined ? `${r.MaxAgeSeconds}s` : ''),
                 ),
               ),
             )

@@ -2,7 +2,7 @@
 // and delete marker of one object (each downloadable, an old one restorable as the current), and
 // the deleted keys of a prefix. Keys and version ids are server strings: text nodes only.
 import { getJson, send } from './api.js';
-import { clear, copyButton, formatBytes, formatTime, h, toast } from './dom.js';
+import { clear, copyButton, formatBytes, formatTime, gridTable, h, toast } from './dom.js';
 
 const enc = encodeURIComponent;
 
@@ -40,39 +40,25 @@ export function versioningCards(st) {
     st.lifecycle
       ? [
           h('div', { class: 'right' }, copyButton(st.lifecycle.json, 'Copy rules')),
-          h(
-            'table',
-            { class: 'grid small' },
-            h(
-              'thead',
-              null,
+          gridTable(
+            ['ID', 'Status', 'Applies to', 'Actions'],
+            rules.map((r) =>
               h(
                 'tr',
-                null,
-                ['ID', 'Status', 'Applies to', 'Actions'].map((t) => h('th', null, t)),
-              ),
-            ),
-            h(
-              'tbody',
-              null,
-              rules.map((r) =>
+                { class: 'rule' },
+                h('td', null, r.id),
+                h('td', null, h('span', { class: `pill ${r.status === 'Enabled' ? 'ok' : ''}` }, r.status)),
+                h('td', null, r.filter),
                 h(
-                  'tr',
-                  { class: 'rule' },
-                  h('td', null, r.id),
-                  h('td', null, h('span', { class: `pill ${r.status === 'Enabled' ? 'ok' : ''}` }, r.status)),
-                  h('td', null, r.filter),
-                  h(
-                    'td',
-                    null,
-                    r.actions.length
-                      ? h(
-                          'ul',
-                          { class: 'plain' },
-                          r.actions.map((a) => h('li', null, a)),
-                        )
-                      : 'none',
-                  ),
+                  'td',
+                  null,
+                  r.actions.length
+                    ? h(
+                        'ul',
+                        { class: 'plain' },
+                        r.actions.map((a) => h('li', null, a)),
+                      )
+                    : 'none',
                 ),
               ),
             ),
