@@ -3,46 +3,32 @@
 // where a marker sat between two versions is lost. This keeps the page's wire order: it reads
 // the raw XML before the SDK parses it (the SDK then parses the same bytes).
 import type { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
-import { XMLParser } from 'fast-xml-parser';
 
-/** `marker|key|versionId` — one entry of a page, as the order lookup names it. */
-export function orderId(deleteMarker: boolean, key: string, versionId: string): string {
-  return `${deleteMarker ? 'm' : 'v'}|${key}|${versionId}`;
+export type EntryKind = 'Version' | 'DeleteMarker';
+
+/**
+ * The kinds of a ListVersionsResult's entries in document order. Only the element names are
+ * read: the SDK's two lists are each in document order, so the kinds are all it takes to zip
+ * them back, and no key text is compared (keys can hold characters two XML parsers decode
+ * differently). `<` inside text is always escaped and S3 writes no CDATA, so the tags found
+ * are the entries.
+ */
+export function wireKinds(xml: string): EntryKind[] {
+  return Array.from(xml.matchAll(/<(Version|DeleteMarker)>/g), (m) => m[1] as EntryKind);
 }
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  // Keys are text: no number parsing, no trimming (a key may end with a space).
-  parseTagValue: false,
-  trimValues: false,
-  ignoreAttributes: true,
-});
-
-type OrderedNode = Record<string, OrderedNode[] | string>;
-
-function text(children: OrderedNode[], tag: string): string | undefined {
-  const node = children.find((c) => tag in c);
-  const inner = node?.[tag];
-  if (!Array.isArray(inner)) return undefined;
-  return inner.map((c) => (typeof c['#text'] === 'string' ? c['#text'] : '')).join('');
-}
-
-/** The entries of a ListVersionsResult body in document order. */
-export function wireOrder(xml: string): string[] {
-  const out: string[] = [];
-  const doc = parser.parse(xml) as OrderedNode[];
-  const root = doc.find((n) => 'ListVersionsResult' in n)?.ListVersionsResult;
-  if (!Array.isArray(root)) return out;
-  for (const node of root) {
-    const tag = 'Version' in node ? 'Version' : 'DeleteMarker' in node ? 'DeleteMarker' : undefined;
-    const children = tag && node[tag];
-    if (!Array.isArray(children)) continue;
-    const key = text(children, 'Key');
-    const versionId = text(children, 'VersionId');
-    if (key !== undefined && versionId !== undefined)
-      out.push(orderId(tag === 'DeleteMarker', key, versionId));
-  }
-  return out;
+/** The SDK's two lists merged back into wire order; undefined when `kinds` does not fit them. */
+export function zipWireOrder<T>(
+  versions: T[],
+  markers: T[],
+  kinds: EntryKind[] | undefined,
+): T[] | undefined {
+  if (!kinds) return undefined;
+  const versionCount = kinds.filter((k) => k === 'Version').length;
+  if (versionCount !== versions.length || kinds.length - versionCount !== markers.length) return undefined;
+  let v = 0;
+  let m = 0;
+  return kinds.map((k) => (k === 'Version' ? versions[v++]! : markers[m++]!));
 }
 
 interface RawResponse {
@@ -54,8 +40,8 @@ interface RawResponse {
  * Makes `command` record its response's wire order; the returned function reads it after
  * send (undefined when the body could not be read, e.g. an error answer).
  */
-export function recordWireOrder(command: ListObjectVersionsCommand): () => string[] | undefined {
-  let order: string[] | undefined;
+export function recordWireOrder(command: ListObjectVersionsCommand): () => EntryKind[] | undefined {
+  let order: EntryKind[] | undefined;
   command.middlewareStack.add(
     (next) => async (args) => {
       const result = await next(args);
@@ -67,11 +53,7 @@ export function recordWireOrder(command: ListObjectVersionsCommand): () => strin
         const bytes = Buffer.concat(chunks);
         // The SDK's deserializer reads a Uint8Array body as it would have read the stream.
         response.body = bytes;
-        try {
-          order = wireOrder(bytes.toString('utf8'));
-        } catch {
-          order = undefined;
-        }
+        order = wireKinds(bytes.toString('utf8'));
       }
       return result;
     },

@@ -7,8 +7,9 @@ import {
   type ListObjectVersionsCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { encodeKey, unquote } from './key-encoding.ts';
 import { assertValidKey, assertValidPrefix } from './object-key.ts';
-import { orderId, recordWireOrder } from './s3-version-order.ts';
+import { type EntryKind, recordWireOrder, zipWireOrder } from './s3-version-order.ts';
 import type { PutResult, VersionEntry } from './storage.ts';
 import { StorageError } from './storage-error.ts';
 import { assertValidVersionId } from './version-id.ts';
@@ -22,47 +23,34 @@ export interface S3VersionsTarget {
   fail(error: unknown, context?: { key?: string; versionId?: string; action?: string }): StorageError;
 }
 
-function unquote(etag: string | undefined): string | undefined {
-  return etag?.replace(/^"|"$/g, '');
-}
-
-function encodeKey(key: string): string {
-  return key.split('/').map(encodeURIComponent).join('/');
-}
-
 function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /** A page's entries in wire order; without it, by key, latest first, then newest first. */
-function pageEntries(page: ListObjectVersionsCommandOutput, order: string[] | undefined): VersionEntry[] {
-  const entries: VersionEntry[] = [
-    ...(page.Versions ?? []).map((v) => ({
-      key: v.Key!,
-      versionId: v.VersionId ?? 'null',
-      isLatest: v.IsLatest === true,
-      deleteMarker: false,
-      lastModified: v.LastModified ?? new Date(0),
-      size: v.Size ?? 0,
-      etag: unquote(v.ETag),
-    })),
-    ...(page.DeleteMarkers ?? []).map((d) => ({
-      key: d.Key!,
-      versionId: d.VersionId ?? 'null',
-      isLatest: d.IsLatest === true,
-      deleteMarker: true,
-      lastModified: d.LastModified ?? new Date(0),
-      size: 0,
-    })),
-  ];
-  const index = new Map(order?.map((id, i) => [id, i]));
-  const position = (e: VersionEntry) => index.get(orderId(e.deleteMarker, e.key, e.versionId));
-  if (entries.every((e) => position(e) !== undefined)) {
-    return entries.sort((a, b) => position(a)! - position(b)!);
-  }
+function pageEntries(page: ListObjectVersionsCommandOutput, kinds: EntryKind[] | undefined): VersionEntry[] {
+  const versions: VersionEntry[] = (page.Versions ?? []).map((v) => ({
+    key: v.Key!,
+    versionId: v.VersionId ?? 'null',
+    isLatest: v.IsLatest === true,
+    deleteMarker: false,
+    lastModified: v.LastModified ?? new Date(0),
+    size: v.Size ?? 0,
+    etag: unquote(v.ETag),
+  }));
+  const markers: VersionEntry[] = (page.DeleteMarkers ?? []).map((d) => ({
+    key: d.Key!,
+    versionId: d.VersionId ?? 'null',
+    isLatest: d.IsLatest === true,
+    deleteMarker: true,
+    lastModified: d.LastModified ?? new Date(0),
+    size: 0,
+  }));
+  const ordered = zipWireOrder(versions, markers, kinds);
+  if (ordered) return ordered;
   // Timestamps have one-second resolution: a marker and a version written in the same second
   // keep the SDK's order (versions first), which may differ from S3's.
-  return entries.sort(
+  return [...versions, ...markers].sort(
     (a, b) =>
       byteOrder(a.key, b.key) ||
       Number(b.isLatest) - Number(a.isLatest) ||

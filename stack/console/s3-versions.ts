@@ -10,6 +10,7 @@ import {
   type ListObjectVersionsCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { type EntryKind, recordWireOrder, zipWireOrder } from '../../src/storage/s3-version-order.ts';
 
 export interface VersionRow {
   /** `null` for the null version (written while versioning was off or suspended). */
@@ -90,31 +91,49 @@ export function copySourceOf(bucket: string, key: string, versionId: string): st
   return `${bucket}/${path}?versionId=${encodeURIComponent(versionId)}`;
 }
 
+function versionRows(list: NonNullable<ListObjectVersionsCommandOutput['Versions']>) {
+  return list.map((v) => ({
+    key: v.Key,
+    versionId: v.VersionId ?? 'null',
+    isLatest: Boolean(v.IsLatest),
+    deleteMarker: false,
+    lastModified: v.LastModified?.toISOString(),
+    size: v.Size ?? 0,
+    etag: v.ETag,
+    storageClass: v.StorageClass,
+  }));
+}
+
+function markerRows(list: NonNullable<ListObjectVersionsCommandOutput['DeleteMarkers']>) {
+  return list.map((m) => ({
+    key: m.Key,
+    versionId: m.VersionId ?? 'null',
+    isLatest: Boolean(m.IsLatest),
+    deleteMarker: true,
+    lastModified: m.LastModified?.toISOString(),
+  }));
+}
+
 /**
  * This key's rows of one page, newest first. The SDK hands versions and delete markers back as
- * two lists, each in the listing's order; merging them by time (a marker first on a tie: a
- * delete follows the write it hides) rebuilds the one order S3 sent.
+ * two lists, each in the listing's order; the entry kinds read from the raw body zip them back
+ * into the one order S3 sent (the app's storage adapter does the same).
  */
-function rowsOf(out: ListObjectVersionsCommandOutput, key: string): VersionRow[] {
-  const versions: VersionRow[] = (out.Versions ?? [])
-    .filter((v) => v.Key === key)
-    .map((v) => ({
-      versionId: v.VersionId ?? 'null',
-      isLatest: Boolean(v.IsLatest),
-      deleteMarker: false,
-      lastModified: v.LastModified?.toISOString(),
-      size: v.Size ?? 0,
-      etag: v.ETag,
-      storageClass: v.StorageClass,
-    }));
-  const markers: VersionRow[] = (out.DeleteMarkers ?? [])
-    .filter((m) => m.Key === key)
-    .map((m) => ({
-      versionId: m.VersionId ?? 'null',
-      isLatest: Boolean(m.IsLatest),
-      deleteMarker: true,
-      lastModified: m.LastModified?.toISOString(),
-    }));
+function rowsOf(
+  out: ListObjectVersionsCommandOutput,
+  key: string,
+  kinds: EntryKind[] | undefined,
+): VersionRow[] {
+  const strip = ({ key: _key, ...row }: VersionRow & { key?: string }): VersionRow => row;
+  const all = zipWireOrder(versionRows(out.Versions ?? []), markerRows(out.DeleteMarkers ?? []), kinds);
+  if (all) return all.filter((r) => r.key === key).map(strip);
+  const versions = versionRows(out.Versions ?? [])
+    .filter((r) => r.key === key)
+    .map(strip);
+  const markers = markerRows(out.DeleteMarkers ?? [])
+    .filter((r) => r.key === key)
+    .map(strip);
+  // Without the raw order (it could not be read): merge by time, a marker first on a tie.
   const rows: VersionRow[] = [];
   let i = 0;
   let j = 0;
@@ -155,18 +174,19 @@ export function createVersionAccess(
     versionIdMarker?: string,
     delimiter?: string,
   ) =>
-    send(() =>
-      client.send(
-        new ListObjectVersionsCommand({
-          Bucket: bucket,
-          Prefix: prefix || undefined,
-          Delimiter: delimiter,
-          KeyMarker: keyMarker || undefined,
-          VersionIdMarker: keyMarker ? versionIdMarker || undefined : undefined,
-          MaxKeys: pageSize,
-        }),
-      ),
-    );
+    send(async () => {
+      const command = new ListObjectVersionsCommand({
+        Bucket: bucket,
+        Prefix: prefix || undefined,
+        Delimiter: delimiter,
+        KeyMarker: keyMarker || undefined,
+        VersionIdMarker: keyMarker ? versionIdMarker || undefined : undefined,
+        MaxKeys: pageSize,
+      });
+      const kinds = recordWireOrder(command);
+      const out = await client.send(command);
+      return Object.assign(out, { kinds: kinds() });
+    });
 
   return {
     async versions(bucket, key) {
@@ -177,9 +197,11 @@ export function createVersionAccess(
       let versionIdMarker: string | undefined;
       for (;;) {
         const out = await page(bucket, key, keyMarker, versionIdMarker);
-        found.push(...rowsOf(out, key));
+        found.push(...rowsOf(out, key, out.kinds));
         const movedOn = out.NextKeyMarker !== undefined && out.NextKeyMarker !== key;
-        if (!out.IsTruncated || movedOn || found.length >= KEY_VERSION_LIMIT) {
+        // A server repeating its markers would never end the loop: show what came, truncated.
+        const stuck = out.NextKeyMarker === keyMarker && out.NextVersionIdMarker === versionIdMarker;
+        if (!out.IsTruncated || movedOn || stuck || found.length >= KEY_VERSION_LIMIT) {
           return {
             bucket,
             key,

@@ -62,6 +62,20 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+describe('console: version order', () => {
+  it('lists a delete marker where S3 listed it, even between versions written in the same second', async () => {
+    // Put, delete, put, put: S3's order is v3, v2, marker, v1; one second holds them all, so no
+    // timestamp can tell the marker's place.
+    const v1 = await put('order/same-second.txt', '1');
+    const marker = await del('order/same-second.txt');
+    const v2 = await put('order/same-second.txt', '2');
+    const v3 = await put('order/same-second.txt', '3');
+    const listed = await versionsOf('order/same-second.txt');
+    expect(listed.versions.map((v) => v.versionId)).toEqual([v3, v2, marker, v1]);
+    expect(listed.versions.map((v) => v.deleteMarker)).toEqual([false, false, true, false]);
+  });
+});
+
 describe('console: bucket versioning and lifecycle', () => {
   it("shows the bucket's versioning status and its lifecycle rules in words", async () => {
     const st = (await (await api(`${BUCKET}/settings`)).json()) as BucketSettings;

@@ -8,30 +8,28 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderId, recordWireOrder, wireOrder } from '../../src/storage/s3-version-order.ts';
+import { recordWireOrder, wireKinds, zipWireOrder } from '../../src/storage/s3-version-order.ts';
 import { type S3Server, startS3Server } from '../../stack/s3/server.ts';
 import { client, ROOT } from '../s3/fixtures.ts';
 
-describe('wireOrder', () => {
-  it('keeps document order across Version and DeleteMarker, keys as text', () => {
+describe('wireKinds and zipWireOrder', () => {
+  it('reads the entry kinds in document order, whatever the keys hold', () => {
     const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix></Prefix>
-<Version><Key>a&amp;b </Key><VersionId>v3</VersionId><IsLatest>true</IsLatest></Version>
-<DeleteMarker><Key>a&amp;b </Key><VersionId>m2</VersionId><IsLatest>false</IsLatest></DeleteMarker>
-<Version><Key>a&amp;b </Key><VersionId>v1</VersionId><IsLatest>false</IsLatest></Version>
-<DeleteMarker><Key>0123</Key><VersionId>null</VersionId><IsLatest>true</IsLatest></DeleteMarker>
-</ListVersionsResult>`;
-    expect(wireOrder(xml)).toEqual([
-      orderId(false, 'a&b ', 'v3'),
-      orderId(true, 'a&b ', 'm2'),
-      orderId(false, 'a&b ', 'v1'),
-      orderId(true, '0123', 'null'),
-    ]);
+<Version><Key>a&amp;b &#39;&lt;Version&gt;</Key><VersionId>v3</VersionId><IsLatest>true</IsLatest></Version>
+<DeleteMarker><Key>a&amp;b &#39;&lt;Version&gt;</Key><VersionId>m2</VersionId><IsLatest>false</IsLatest></DeleteMarker>
+<Version><Key>a&amp;b &#39;&lt;Version&gt;</Key><VersionId>v1</VersionId><IsLatest>false</IsLatest></Version>
+<DeleteMarker><Key>0123&#xD;</Key><VersionId>null</VersionId><IsLatest>true</IsLatest></DeleteMarker>
+<VersionIdMarker></VersionIdMarker></ListVersionsResult>`;
+    const kinds = wireKinds(xml);
+    expect(kinds).toEqual(['Version', 'DeleteMarker', 'Version', 'DeleteMarker']);
+    expect(zipWireOrder(['v3', 'v1'], ['m2', 'null'], kinds)).toEqual(['v3', 'm2', 'v1', 'null']);
   });
 
-  it('an error body or an empty result has no entries', () => {
-    expect(wireOrder('<Error><Code>AccessDenied</Code></Error>')).toEqual([]);
-    expect(wireOrder('<ListVersionsResult><Name>b</Name></ListVersionsResult>')).toEqual([]);
+  it('gives up (undefined) when the kinds do not fit the lists, or are unknown', () => {
+    expect(wireKinds('<Error><Code>AccessDenied</Code></Error>')).toEqual([]);
+    expect(zipWireOrder(['v'], [], ['DeleteMarker'])).toBeUndefined();
+    expect(zipWireOrder(['v'], ['m'], undefined)).toBeUndefined();
   });
 });
 
@@ -57,7 +55,12 @@ describe('recordWireOrder on a real response', () => {
       const command = new ListObjectVersionsCommand({ Bucket: 'order' });
       const order = recordWireOrder(command);
       const out = await s3.send(command);
-      expect(order()).toEqual([orderId(false, 'k', v3), orderId(true, 'k', m), orderId(false, 'k', v1)]);
+      expect(order()).toEqual(['Version', 'DeleteMarker', 'Version']);
+      expect(zipWireOrder(out.Versions!, out.DeleteMarkers!, order())?.map((e) => e.VersionId)).toEqual([
+        v3,
+        m,
+        v1,
+      ]);
       expect(out.Versions?.map((v) => v.VersionId)).toEqual([v3, v1]);
       expect(out.DeleteMarkers?.map((d) => d.VersionId)).toEqual([m]);
     } finally {
