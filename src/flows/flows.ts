@@ -323,8 +323,10 @@ export function createFlows(deps: FlowDeps): Flows {
       } catch (error) {
         throw new FlowError('INVALID_INPUT', 'versionId', (error as Error).message);
       }
-      const restored = await storage.restoreVersion(key, versionId);
+      // Listed before the restore, as setTeamProfileImage does: an image uploaded meanwhile is
+      // newer than this restore and must not be deleted by it.
       const current = await storage.list(prefix);
+      const restored = await storage.restoreVersion(key, versionId);
       const replaced = await deleteOtherImages(
         current.map((entry) => entry.key),
         key,

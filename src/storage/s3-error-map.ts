@@ -81,7 +81,9 @@ export function mapS3Error(
   if (name === 'NoSuchKey' || name === 'NotFound' || (status === 404 && context.key)) {
     return new StorageError('NOT_FOUND', JSON.stringify(context.key ?? ''), details);
   }
-  if (name === 'InvalidArgument' && context.versionId !== undefined) {
+  // Only the version id's own refusal ("Invalid version id specified"): a restore's copy may
+  // also be refused for its encryption headers, which is not the id's fault.
+  if (name === 'InvalidArgument' && context.versionId !== undefined && /version/i.test(error.message)) {
     return new StorageError(
       'INVALID_VERSION_ID',
       `${where}: ${JSON.stringify(context.versionId)} ${error.message}`,

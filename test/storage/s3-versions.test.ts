@@ -44,6 +44,7 @@ describe('S3Storage versions on a versioned bucket', () => {
     expect(v1.versionId).toMatch(/^\S{32,}$/);
     expect(v2.versionId).toMatch(/^\S{32,}$/);
     expect(v2.versionId).not.toBe(v1.versionId);
+    expect(storage.capabilities.versions).toBe(true);
 
     const versions = await storage.listVersions(key);
     expect(shape(versions)).toEqual([

@@ -59,6 +59,10 @@ describe('LocalStorage on disk', () => {
     },
   );
 
+  it('keeps no earlier versions (like a bucket that never had versioning)', async () => {
+    expect(storage.capabilities.versions).toBe(false);
+  });
+
   it('refuses keys inside its reserved .storage directory', async () => {
     await storageFailure(
       storage.put('.storage/meta/x.json', Buffer.from('{}'), { contentType: 'text/plain' }),
