@@ -222,14 +222,18 @@ function headerAuth(
       ArgumentValue: authorization,
     });
   }
-  const fields = new Map<string, string>();
+  // The three components by name (a repeated one: the last wins); other names are ignored.
+  let credentialText: string | undefined;
+  let signedHeadersText: string | undefined;
+  let provided: string | undefined;
   for (const part of auth.slice(space + 1).split(',')) {
     const eq = part.indexOf('=');
-    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (name === 'Credential') credentialText = part.slice(eq + 1).trim();
+    else if (name === 'SignedHeaders') signedHeadersText = part.slice(eq + 1).trim();
+    else if (name === 'Signature') provided = part.slice(eq + 1).trim();
   }
-  const credentialText = fields.get('Credential');
-  const signedHeadersText = fields.get('SignedHeaders');
-  const provided = fields.get('Signature');
   if (credentialText === undefined || signedHeadersText === undefined || provided === undefined) {
     throw new S3Error(
       'AuthorizationHeaderMalformed',

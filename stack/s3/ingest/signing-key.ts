@@ -1,6 +1,6 @@
 // SigV4 key derivation with a small bounded cache: four HMACs per request otherwise, and a
 // dev stack signs with a handful of keys for a day at a time.
-import { createHmac, createSecretKey, hash, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
 
 // createHmac with a raw Buffer key re-validates and wraps it on every call (about 6x the cost
 // of the HMAC itself for a short string); a cached signing key is used once per request and
@@ -47,7 +47,7 @@ export function hmacHex(key: Uint8Array, data: string): string {
   if (pads === undefined || data.length * 3 > PAD_ROOM) return hmac(key, data).toString('hex');
   const n = pads.inner.write(data, SHA256_BLOCK, 'utf8');
   const innerDigest = hash('sha256', pads.inner.subarray(0, SHA256_BLOCK + n), 'buffer') as Buffer;
-  innerDigest.copy(pads.outer, SHA256_BLOCK);
+  pads.outer.set(innerDigest, SHA256_BLOCK);
   return hash('sha256', pads.outer, 'hex');
 }
 
@@ -81,9 +81,14 @@ export function deriveSigningKey(secret: string, date: string, region: string, s
   return hmac(kService, 'aws4_request');
 }
 
-/** Constant-time comparison of two hex signatures (lengths differing is a plain mismatch). */
+/**
+ * Constant-time comparison of two hex signatures (lengths differing is a plain mismatch): every
+ * character is compared, with no early exit, and without encoding either into a Buffer.
+ */
 export function signaturesEqual(expectedHex: string, providedHex: string): boolean {
-  const a = Buffer.from(expectedHex, 'utf8');
-  const b = Buffer.from(providedHex, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
+  const n = expectedHex.length;
+  if (providedHex.length !== n) return false;
+  let diff = 0;
+  for (let i = 0; i < n; i++) diff |= expectedHex.charCodeAt(i) ^ providedHex.charCodeAt(i);
+  return diff === 0;
 }
