@@ -265,7 +265,8 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
           key: where.key,
           principal: log.principal,
         };
-        if ((await deps.faults.intercept(event, req, res, log)) === 'handled') return;
+        const outcome = deps.faults.intercept(event, req, res, log);
+        if ((outcome instanceof Promise ? await outcome : outcome) === 'handled') return;
       }
 
       if (where.bucket !== undefined) {
