@@ -103,7 +103,125 @@ function isClientGone(err: unknown, req: IncomingMessage): boolean {
   );
 }
 
+const NO_CONTEXT: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 const ANONYMOUS: AuthContext = { identity: null, via: 'anonymous', payload: 'anonymous', signedHeaders: [] };
+
+/**
+ * The RequestContext the dispatcher builds. A class (one shape, accessors on the prototype):
+ * the condition keys are built on first use, as of the request's arrival, so an authorization
+ * that reads none (the root user's) never pays for them.
+ */
+class HandlerContext implements RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  hostId: string;
+  options: ResolvedOptions;
+  store: Store;
+  access: ServerAccess;
+  auth: AuthContext;
+  query: URLSearchParams;
+  bucket?: string;
+  key?: string;
+  resource: string;
+  log: RequestLogEntry;
+  #at: number;
+  #conditions: Record<string, string | string[]> | undefined;
+
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    hostId: string,
+    options: ResolvedOptions,
+    store: Store,
+    access: ServerAccess,
+    auth: AuthContext,
+    query: URLSearchParams,
+    where: { bucket?: string; key?: string },
+    resource: string,
+    log: RequestLogEntry,
+  ) {
+    this.req = req;
+    this.res = res;
+    this.requestId = requestId;
+    this.hostId = hostId;
+    this.options = options;
+    this.store = store;
+    this.access = access;
+    this.auth = auth;
+    this.query = query;
+    this.bucket = where.bucket;
+    this.key = where.key;
+    this.resource = resource;
+    this.log = log;
+    this.#at = options.now();
+    // Where the keys are read, they are read now (the socket's address while it is there).
+    this.#conditions = access.readsContext(auth.identity)
+      ? requestConditions(req, auth, this.#at)
+      : undefined;
+  }
+
+  get conditions(): Record<string, string | string[]> {
+    this.#conditions ??= requestConditions(this.req, this.auth, this.#at);
+    return this.#conditions;
+  }
+
+  set conditions(value: Record<string, string | string[]>) {
+    this.#conditions = value;
+  }
+
+  authorize(
+    action: string,
+    resource: string,
+    extra: Record<string, string | string[]> = {},
+    soft = false,
+  ): Promise<AccessDecision> {
+    try {
+      const decision = decide(this, action, resource, extra, soft);
+      return decision instanceof Promise ? decision : Promise.resolve(decision);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+}
+
+/**
+ * Asks the authorizer as `ctx.auth.identity` and records the decision in the request's log
+ * entry; throws AccessDenied unless `soft`. A promise only when the authorizer is asynchronous
+ * (a caller's hook): the policy engine's answer needs no await.
+ */
+function decide(
+  ctx: RequestContext,
+  action: string,
+  resource: string,
+  extra: Record<string, string | string[]>,
+  soft: boolean,
+): AccessDecision | Promise<AccessDecision> {
+  // Bucket and key of the resource asked about (CopyObject's source, DeleteObjects' keys).
+  const arn = resource.startsWith('arn:aws:s3:::') ? resource.slice('arn:aws:s3:::'.length) : undefined;
+  const slash = arn?.indexOf('/') ?? -1;
+  const principal = ctx.auth.identity;
+  const request: AccessRequest = {
+    requestId: ctx.requestId,
+    operation: ctx.log.operation,
+    action,
+    resource,
+    principal,
+    bucket: arn === undefined ? undefined : slash < 0 ? arn : arn.slice(0, slash),
+    key: arn === undefined || slash < 0 ? undefined : arn.slice(slash + 1),
+    // Not built when the authorizer never reads it (the root user with the policy engine).
+    context: ctx.access.readsContext(principal) ? { ...ctx.conditions, ...extra } : NO_CONTEXT,
+  };
+  const record = (decision: AccessDecision): AccessDecision => {
+    ctx.log.decisions.push({ action, resource, ...decision });
+    if (!decision.allowed && !soft) throw new S3Error('AccessDenied');
+    return decision;
+  };
+  const decision = ctx.access.decide(request);
+  return decision instanceof Promise ? decision.then(record) : record(decision);
+}
 
 export function createS3Handler(deps: HandlerDeps): RequestListener {
   const { options, store, access } = deps;
@@ -196,8 +314,8 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
       log.bucket = where.bucket;
       log.key = where.key;
 
-      const makeCtx = (auth: AuthContext): RequestContext => {
-        const ctx: RequestContext = {
+      const makeCtx = (auth: AuthContext): RequestContext =>
+        new HandlerContext(
           req,
           res,
           requestId,
@@ -207,36 +325,10 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
           access,
           auth,
           query,
-          bucket: where.bucket,
-          key: where.key,
+          where,
           resource,
           log,
-          conditions: requestConditions(req, auth, options.now()),
-          // Not async: one promise per authorization instead of three (the wrapper's, the await's
-          // and the engine's).
-          authorize(action, res0, extra = {}, soft = false) {
-            // Bucket and key of the resource asked about (CopyObject's source, DeleteObjects' keys).
-            const arn = res0.startsWith('arn:aws:s3:::') ? res0.slice('arn:aws:s3:::'.length) : undefined;
-            const slash = arn?.indexOf('/') ?? -1;
-            const request: AccessRequest = {
-              requestId,
-              operation: log.operation,
-              action,
-              resource: res0,
-              principal: ctx.auth.identity,
-              bucket: arn === undefined ? undefined : slash < 0 ? arn : arn.slice(0, slash),
-              key: arn === undefined || slash < 0 ? undefined : arn.slice(slash + 1),
-              context: { ...ctx.conditions, ...extra },
-            };
-            return access.authorize(request).then((decision: AccessDecision) => {
-              log.decisions.push({ action, resource: res0, ...decision });
-              if (!decision.allowed && !soft) throw new S3Error('AccessDenied');
-              return decision;
-            });
-          },
-        };
-        return ctx;
-      };
+        );
 
       if (where.bucket !== undefined && method !== 'OPTIONS')
         applyCors(req, res, store, where.bucket, method);
@@ -292,11 +384,14 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
         });
       }
       if (route.action) {
-        await ctx.authorize(
+        const decision = decide(
+          ctx,
           typeof route.action === 'function' ? route.action(ctx) : route.action,
           routeResource(route, where.bucket, where.key),
           route.conditions?.(ctx) ?? {},
+          false,
         );
+        if (decision instanceof Promise) await decision;
       }
       await route.handler(ctx);
     };

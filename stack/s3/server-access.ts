@@ -2,17 +2,25 @@
 // every request asks — by default the policy engine over the registry's identity policies and
 // each bucket's stored policy and Block Public Access flags; or a caller's own hook (tests),
 // whose decisions are recorded the same way.
-import { createAuthorizer } from './authz/authorizer.ts';
+import { createAuthorizer, readsContext } from './authz/authorizer.ts';
 import { type DecisionFilter, DecisionLog, type DecisionRecord } from './authz/decision-log.ts';
 import { createBucketPolicyCache } from './authz/policy-cache.ts';
 import type { ParsedPolicy } from './authz/policy-types.ts';
 import type { AccessDecision, AccessRequest, Authorizer } from './authz/types.ts';
+import type { Identity } from './identity.ts';
 import { IdentityRegistry, type IdentitySeed } from './identity-registry.ts';
 import type { Store } from './storage/store.ts';
 
 export interface ServerAccess {
   identities: IdentityRegistry;
   authorize(request: AccessRequest): Promise<AccessDecision>;
+  /**
+   * authorize without a promise when the decision needs no I/O (the policy engine's never
+   * does): the same decision, recorded the same way; throws what authorize would reject with.
+   */
+  decide(request: AccessRequest): AccessDecision | Promise<AccessDecision>;
+  /** Whether decisions about `principal` read the request's condition keys (`context`). */
+  readsContext(principal: Identity | null): boolean;
   /** The bucket's stored policy, parsed (memoized on its text). */
   bucketPolicy(bucket: string): ParsedPolicy | undefined;
   decisions(filter?: DecisionFilter): DecisionRecord[];
@@ -60,16 +68,20 @@ export function createServerAccess(o: ServerAccessOptions): ServerAccess {
   if (o.override) {
     const override = o.override;
     const log = new DecisionLog();
+    const authorize = async (request: AccessRequest) => {
+      const decision = await override(request);
+      const rec = record(request, decision, o.now());
+      log.add(rec);
+      o.onDecision?.(rec);
+      return decision;
+    };
     return {
       identities,
       bucketPolicy,
-      async authorize(request) {
-        const decision = await override(request);
-        const rec = record(request, decision, o.now());
-        log.add(rec);
-        o.onDecision?.(rec);
-        return decision;
-      },
+      authorize,
+      decide: authorize,
+      // A caller's hook sees every request's full context.
+      readsContext: () => true,
       decisions: (filter) => log.list(filter),
       clearDecisions: () => log.clear(),
     };
@@ -86,6 +98,8 @@ export function createServerAccess(o: ServerAccessOptions): ServerAccess {
     identities,
     bucketPolicy,
     authorize: async (request) => engine(request),
+    decide: engine,
+    readsContext,
     decisions: (filter) => engine.decisions(filter),
     clearDecisions: () => engine.clearDecisions(),
   };

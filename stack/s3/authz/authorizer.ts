@@ -58,6 +58,14 @@ export function requestContext(request: AccessRequest, now: Date, accountId: str
 
 const NO_CONTEXT: ContextValues = new Map();
 
+/**
+ * Whether this authorizer reads a request's condition keys for `principal`: the root user is
+ * allowed before any condition is read, so a caller may leave its context empty.
+ */
+export function readsContext(principal: Identity | null): boolean {
+  return principal?.root !== true;
+}
+
 /** Creates the authorizer the S3 server calls for every request. */
 export function createAuthorizer(deps: AuthorizerDeps): PolicyAuthorizer {
   const log = new DecisionLog(deps.logSize ?? 1000);
@@ -72,7 +80,7 @@ export function createAuthorizer(deps: AuthorizerDeps): PolicyAuthorizer {
       resource: request.resource,
       principal: request.principal,
       // The root user is allowed before any condition is read: its context is never built.
-      context: request.principal?.root ? NO_CONTEXT : requestContext(request, time, accountId),
+      context: readsContext(request.principal) ? requestContext(request, time, accountId) : NO_CONTEXT,
       identityPolicies:
         request.principal && !request.principal.root ? deps.identityPolicies(request.principal) : [],
       bucketPolicy: bucket === undefined ? undefined : deps.bucketPolicy(bucket),
