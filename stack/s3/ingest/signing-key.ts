@@ -58,17 +58,33 @@ export interface SigningKeyCache {
 /** A cache of derived signing keys, evicting the oldest entry past `max`. @default max 64 */
 export function createSigningKeyCache(max = 64): SigningKeyCache {
   const map = new Map<string, Buffer>();
+  // The last key asked for, compared field by field: the common case (one client, one key)
+  // neither builds the cache id nor hashes it.
+  let last: { secret: string; date: string; region: string; service: string; key: Buffer } | undefined;
   return {
     get(secret, date, region, service) {
+      if (
+        last !== undefined &&
+        last.secret === secret &&
+        last.date === date &&
+        last.region === region &&
+        last.service === service
+      ) {
+        return last.key;
+      }
       const id = `${date}\0${region}\0${service}\0${secret}`;
       const hit = map.get(id);
-      if (hit) return hit;
+      if (hit) {
+        last = { secret, date, region, service, key: hit };
+        return hit;
+      }
       const key = deriveSigningKey(secret, date, region, service);
       prepared.set(key, createSecretKey(key));
       // Signing keys are 32 bytes (one SHA-256 digest), shorter than the block: used as is.
       padded.set(key, padsFor(key));
       if (map.size >= max) map.delete(map.keys().next().value as string);
       map.set(id, key);
+      last = { secret, date, region, service, key };
       return key;
     },
   };
