@@ -11,6 +11,7 @@ import type { S3FaultController } from './faults/s3-faults.ts';
 import { authenticate, wrongRegionError } from './ingest/index.ts';
 import type { AuthContext } from './ingest/types.ts';
 import { corsPreflight } from './ops/bucket-cors.ts';
+import { getObject } from './ops/get-object.ts';
 import type { RequestLogEntry, ResolvedOptions } from './options.ts';
 import { releaseUnreadBody } from './release-body.ts';
 import { requestConditions } from './request-conditions.ts';
@@ -108,6 +109,34 @@ const NO_CONTEXT: Record<string, string> = Object.freeze({}) as Record<string, s
 const ANONYMOUS: AuthContext = { identity: null, via: 'anonymous', payload: 'anonymous', signedHeaders: [] };
 
 /**
+ * The headers every response carries: x-amz-request-id, x-amz-id-2, Server. Set on the response
+ * before anything else sets a header (so they come first, as they always have), except that
+ * GetObject/HeadObject take them as pairs into one res.writeHead with their own.
+ */
+class BaseHeaders {
+  #res: ServerResponse;
+  #pairs: string[] | undefined;
+
+  constructor(res: ServerResponse, requestId: string, hostId: string) {
+    this.#res = res;
+    this.#pairs = ['x-amz-request-id', requestId, 'x-amz-id-2', hostId, 'Server', 'AmazonS3'];
+  }
+
+  /** The pairs while they are not set and no header was sent. */
+  pending(): readonly string[] | undefined {
+    return this.#res.headersSent ? undefined : this.#pairs;
+  }
+
+  settle(): void {
+    const pairs = this.#pairs;
+    if (pairs === undefined) return;
+    this.#pairs = undefined;
+    if (this.#res.headersSent) return;
+    for (let i = 0; i < pairs.length; i += 2) this.#res.setHeader(pairs[i]!, pairs[i + 1]!);
+  }
+}
+
+/**
  * The RequestContext the dispatcher builds. A class (one shape, accessors on the prototype):
  * the condition keys are built on first use, as of the request's arrival, so an authorization
  * that reads none (the root user's) never pays for them.
@@ -128,6 +157,7 @@ class HandlerContext implements RequestContext {
   log: RequestLogEntry;
   #at: number;
   #conditions: Record<string, string | string[]> | undefined;
+  #headers: BaseHeaders;
 
   constructor(
     req: IncomingMessage,
@@ -142,6 +172,7 @@ class HandlerContext implements RequestContext {
     where: { bucket?: string; key?: string },
     resource: string,
     log: RequestLogEntry,
+    headers: BaseHeaders,
   ) {
     this.req = req;
     this.res = res;
@@ -156,11 +187,20 @@ class HandlerContext implements RequestContext {
     this.key = where.key;
     this.resource = resource;
     this.log = log;
+    this.#headers = headers;
     this.#at = options.now();
     // Where the keys are read, they are read now (the socket's address while it is there).
     this.#conditions = access.readsContext(auth.identity)
       ? requestConditions(req, auth, this.#at)
       : undefined;
+  }
+
+  pendingHeaders(): readonly string[] | undefined {
+    return this.#headers.pending();
+  }
+
+  settleHeaders(): void {
+    this.#headers.settle();
   }
 
   get conditions(): Record<string, string | string[]> {
@@ -233,9 +273,8 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
     const { requestId, hostId } = requestIds();
     const method = req.method ?? 'GET';
     const { rawPath, rawQuery } = splitUrl(req.url ?? '/');
-    res.setHeader('x-amz-request-id', requestId);
-    res.setHeader('x-amz-id-2', hostId);
-    res.setHeader('Server', 'AmazonS3');
+    // Set before any other header (see BaseHeaders), unless GetObject writes them itself.
+    const baseHeaders = new BaseHeaders(res, requestId, hostId);
     const log: RequestLogEntry = {
       id: requestId,
       time: options.now(),
@@ -279,6 +318,7 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
       }
       answeredError = true;
       log.errorCode = s3err.code;
+      baseHeaders.settle();
       // A body left unread behind an early error must not stall the connection.
       if (!req.complete) releaseUnreadBody(req, res);
       sendError(res, method, s3err, resource, requestId, hostId);
@@ -300,6 +340,7 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
         res.destroy();
         return;
       }
+      baseHeaders.settle();
       res.setHeader('Connection', 'close');
       fail(new S3Error('RequestTimeout'));
       // Unblocks whatever still waits for the body; the answer is on its way out.
@@ -328,12 +369,16 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
           where,
           resource,
           log,
+          baseHeaders,
         );
 
-      if (where.bucket !== undefined && method !== 'OPTIONS')
+      if (where.bucket !== undefined && method !== 'OPTIONS' && req.headers.origin !== undefined) {
+        baseHeaders.settle();
         applyCors(req, res, store, where.bucket, method);
+      }
 
       if (method === 'OPTIONS' && where.bucket !== undefined) {
+        baseHeaders.settle();
         log.operation = 'PreflightCors';
         await corsPreflight(makeCtx(ANONYMOUS));
         return;
@@ -375,7 +420,10 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
             'x-amz-bucket-region': bucket.region,
           });
         }
-        if (bucket && route.operation === 'HeadBucket') res.setHeader('x-amz-bucket-region', bucket.region);
+        if (bucket && route.operation === 'HeadBucket') {
+          baseHeaders.settle();
+          res.setHeader('x-amz-bucket-region', bucket.region);
+        }
       }
       if (where.key !== undefined && Buffer.byteLength(where.key) > 1024) {
         throw new S3Error('KeyTooLongError', undefined, {
@@ -393,6 +441,9 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
         );
         if (decision instanceof Promise) await decision;
       }
+      // GetObject/HeadObject write every header at once (pendingHeaders); the rest set theirs
+      // one by one after these.
+      if (route.handler !== getObject) baseHeaders.settle();
       await route.handler(ctx);
     };
 

@@ -159,14 +159,36 @@ function objectHeaderPairs(rec: ObjectRecord): readonly string[] {
   return h;
 }
 
-/** Headers of a GET/HEAD response describing the object (not the range or checksum). */
-export function setObjectHeaders(res: ServerResponse, rec: ObjectRecord): void {
+/** Headers of a GET/HEAD response describing the object (not the range or checksum), as name/value pairs. */
+export function objectHeaders(rec: ObjectRecord): readonly string[] {
   let h = objectHeaderCache.get(rec);
   if (h === undefined) {
     h = objectHeaderPairs(rec);
     objectHeaderCache.set(rec, h);
   }
+  return h;
+}
+
+/** Headers of a GET/HEAD response describing the object (not the range or checksum). */
+export function setObjectHeaders(res: ServerResponse, rec: ObjectRecord): void {
+  const h = objectHeaders(rec);
   for (let i = 0; i < h.length; i += 2) res.setHeader(h[i]!, h[i + 1]!);
+}
+
+/**
+ * res.setHeader's rule on a list of name/value pairs: a name already there (in any case) takes
+ * the new name and value in its place; a new one goes last.
+ */
+export function setPair(pairs: string[], name: string, value: string): void {
+  const lower = name.toLowerCase();
+  for (let i = 0; i < pairs.length; i += 2) {
+    if (pairs[i]!.toLowerCase() === lower) {
+      pairs[i] = name;
+      pairs[i + 1] = value;
+      return;
+    }
+  }
+  pairs.push(name, value);
 }
 
 /** x-amz-checksum-<alg> and x-amz-checksum-type, only when the client asked with x-amz-checksum-mode. */
@@ -175,7 +197,18 @@ export function setChecksumHeaders(
   rec: ObjectRecord,
   headers: IncomingHttpHeaders,
 ): void {
+  const h: string[] = [];
+  addChecksumHeaders(h, rec, headers);
+  for (let i = 0; i < h.length; i += 2) res.setHeader(h[i]!, h[i + 1]!);
+}
+
+/** setChecksumHeaders onto a list of name/value pairs (names no other object header uses). */
+export function addChecksumHeaders(pairs: string[], rec: ObjectRecord, headers: IncomingHttpHeaders): void {
   if (!rec.checksum || one(headers, 'x-amz-checksum-mode')?.toUpperCase() !== 'ENABLED') return;
-  res.setHeader(`x-amz-checksum-${rec.checksum.algorithm.toLowerCase()}`, rec.checksum.value);
-  res.setHeader('x-amz-checksum-type', rec.checksum.type);
+  pairs.push(
+    `x-amz-checksum-${rec.checksum.algorithm.toLowerCase()}`,
+    rec.checksum.value,
+    'x-amz-checksum-type',
+    rec.checksum.type,
+  );
 }

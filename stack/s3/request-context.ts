@@ -27,6 +27,15 @@ export interface RequestContext {
   /** Condition keys common to every authorization of this request (follow `auth`). */
   conditions: Record<string, string | string[]>;
   /**
+   * The headers every response carries (x-amz-request-id, x-amz-id-2, Server) as name/value
+   * pairs while none is set on `res` yet, else undefined. The dispatcher sets them before any
+   * operation but GetObject/HeadObject, which write their whole header list in one
+   * res.writeHead(status, [...these, ...their own]); settleHeaders() sets them otherwise.
+   */
+  pendingHeaders(): readonly string[] | undefined;
+  /** Sets the pending headers on `res` (a no-op once they are set, or once headers were sent). */
+  settleHeaders(): void;
+  /**
    * Asks the authorizer as `auth.identity`; throws AccessDenied unless `soft`. Extra condition
    * keys are merged in. The decision is recorded in the request's log entry.
    */

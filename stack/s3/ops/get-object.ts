@@ -3,7 +3,7 @@
 import { checkReadConditions } from '../conditions.ts';
 import { ensureChecksum, isPending } from '../default-checksum.ts';
 import { S3Error } from '../errors.ts';
-import { httpDate, quotedEtag, setChecksumHeaders, setObjectHeaders } from '../object-headers.ts';
+import { addChecksumHeaders, httpDate, objectHeaders, quotedEtag, setPair } from '../object-headers.ts';
 import { type ByteRange, parseRange } from '../range.ts';
 import { bucketArn, header, type RequestContext } from '../request-context.ts';
 import { sendStream } from '../send-stream.ts';
@@ -120,6 +120,7 @@ export async function getObject(ctx: RequestContext): Promise<void> {
   const byPart = partRange(ctx, rec);
   const condition = checkReadConditions(ctx.req.headers, rec);
   if (condition === 'not-modified') {
+    ctx.settleHeaders();
     res.statusCode = 304;
     res.setHeader('ETag', quotedEtag(rec.etag));
     res.setHeader('Last-Modified', httpDate(rec.lastModified));
@@ -138,27 +139,48 @@ export async function getObject(ctx: RequestContext): Promise<void> {
   ) {
     rec = await ensureChecksum(ctx.store, ctx.bucket!, rec);
   }
-  setObjectHeaders(res, rec);
-  for (const [k, v] of Object.entries(versionHeaders(ctx, ctx.bucket!, rec, version !== undefined)))
-    res.setHeader(k, v);
+  // The response's headers in the order (and with the replacements) of one res.setHeader per
+  // header, written by one res.writeHead when nothing set a header before: Node then neither
+  // stores nor lower-cases each one.
+  const base = ctx.pendingHeaders();
+  const own = objectHeaders(rec);
+  const h = base === undefined ? own.slice() : base.concat(own);
+  const versionId = versionHeaders(ctx, ctx.bucket!, rec, version !== undefined)['x-amz-version-id'];
+  if (versionId !== undefined) h.push('x-amz-version-id', versionId);
   // Expiry applies to the current object; a named version gets none (as S3 answers).
-  if (version === undefined)
-    for (const [k, v] of Object.entries(expirationHeaders(ctx, ctx.bucket!, rec))) res.setHeader(k, v);
-  for (const [q, h] of overrides) res.setHeader(h, ctx.query.get(q)!);
-  if (wholeObject) setChecksumHeaders(res, rec, ctx.req.headers);
-  if (byPart && rec.parts) res.setHeader('x-amz-mp-parts-count', String(rec.parts.length));
+  if (version === undefined) {
+    const expiration = expirationHeaders(ctx, ctx.bucket!, rec)['x-amz-expiration'];
+    if (expiration !== undefined) h.push('x-amz-expiration', expiration);
+  }
+  for (const [q, name] of overrides) setPair(h, name, ctx.query.get(q)!);
+  if (wholeObject) addChecksumHeaders(h, rec, ctx.req.headers);
+  if (byPart && rec.parts) setPair(h, 'x-amz-mp-parts-count', String(rec.parts.length));
 
   let start = 0;
   let end = rec.size - 1;
+  let status = 200;
   if (range) {
     start = range.start;
     end = range.end;
-    res.statusCode = 206;
-    res.setHeader('Content-Range', `bytes ${start}-${end}/${rec.size}`);
-  } else {
-    res.statusCode = 200;
+    status = 206;
+    h.push('Content-Range', `bytes ${start}-${end}/${rec.size}`);
   }
-  res.setHeader('Content-Length', end - start + 1);
+  h.push('Content-Length', String(end - start + 1));
+  if (base !== undefined) {
+    const { statusCode, statusMessage } = res;
+    try {
+      res.writeHead(status, h);
+    } catch (err) {
+      // A value Node refuses (ERR_INVALID_CHAR, as setHeader would have thrown): nothing was
+      // written; the error answer gets its own status line, not this one's reason phrase.
+      res.statusCode = statusCode;
+      res.statusMessage = statusMessage;
+      throw err;
+    }
+  } else {
+    for (let i = 0; i < h.length; i += 2) res.setHeader(h[i]!, h[i + 1]!);
+    res.statusCode = status;
+  }
   if (head || end < start) {
     res.end();
     return;
