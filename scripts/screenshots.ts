@@ -71,7 +71,8 @@ async function shoot(
   console.log(`wrote ${join(outDir, file)}`);
 }
 
-const stack = await composeStack();
+// Versioning and the stack's lifecycle rules on, as `dev:stack --versioning --lifecycle default`.
+const stack = await composeStack({ versioning: true, lifecycle: true });
 const base = stack.console.url;
 try {
   await mkdir(outDir, { recursive: true });
@@ -116,6 +117,10 @@ try {
   const app = stack.client(APP_USER);
   const put = (Key: string, Body: Buffer | string, ContentType: string, extra = {}) =>
     app.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body, ContentType, ...extra }));
+  // The team's first logo, then its replacement: the bucket keeps both versions.
+  await put('teams/t-42/profile/logo.png', badgePng(120), 'image/png', {
+    Metadata: { 'uploaded-by': 'user-1024' },
+  });
   await put('teams/t-42/profile/logo.png', badgePng(), 'image/png', {
     Metadata: { 'uploaded-by': 'user-1024' },
   });
@@ -173,6 +178,15 @@ try {
       'storage.png',
       async (p) => {
         await p.waitForFunction("document.querySelector('.preview img')?.complete");
+      },
+    );
+    await shoot(
+      page,
+      `#/storage/${BUCKET}?prefix=teams/t-42/profile/&key=teams/t-42/profile/logo.png`,
+      '.versions-list',
+      'storage-versions.png',
+      async (p) => {
+        await p.locator('.versions').scrollIntoViewIfNeeded();
       },
     );
     await shoot(
