@@ -8,6 +8,7 @@ import {
   DeleteObjectCommand,
   GetBucketLifecycleConfigurationCommand,
   HeadObjectCommand,
+  type LifecycleRule,
   ListMultipartUploadsCommand,
   ListObjectVersionsCommand,
   PutBucketLifecycleConfigurationCommand,
@@ -43,6 +44,13 @@ async function bucket(versioned = false): Promise<string> {
     await s3.send(
       new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }),
     );
+  return b;
+}
+
+/** A bucket (versioned if asked) with these lifecycle rules put through the API. */
+async function bucketWithRules(Rules: LifecycleRule[], versioned = false): Promise<string> {
+  const b = await bucket(versioned);
+  await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: b, LifecycleConfiguration: { Rules } }));
   return b;
 }
 
@@ -121,17 +129,9 @@ describe('lifecycle configuration', () => {
 
 describe('lifecycle rules applied against the handle clock', () => {
   it('expires matching objects only once their day has come, and says when on HEAD', async () => {
-    const b = await bucket();
-    await s3.send(
-      new PutBucketLifecycleConfigurationCommand({
-        Bucket: b,
-        LifecycleConfiguration: {
-          Rules: [
-            { ID: 'chat-30d', Status: 'Enabled', Filter: { Prefix: 'chat/' }, Expiration: { Days: 30 } },
-          ],
-        },
-      }),
-    );
+    const b = await bucketWithRules([
+      { ID: 'chat-30d', Status: 'Enabled', Filter: { Prefix: 'chat/' }, Expiration: { Days: 30 } },
+    ]);
     await s3.send(new PutObjectCommand({ Bucket: b, Key: 'chat/old.txt', Body: 'x' }));
     await s3.send(new PutObjectCommand({ Bucket: b, Key: 'teams/keep.png', Body: 'y' }));
     const head = await s3.send(new HeadObjectCommand({ Bucket: b, Key: 'chat/old.txt' }));
@@ -152,22 +152,14 @@ describe('lifecycle rules applied against the handle clock', () => {
   });
 
   it('aborts a stale multipart upload, announcing the abort date when it starts', async () => {
-    const b = await bucket();
-    await s3.send(
-      new PutBucketLifecycleConfigurationCommand({
-        Bucket: b,
-        LifecycleConfiguration: {
-          Rules: [
-            {
-              ID: 'stale',
-              Status: 'Enabled',
-              Filter: {},
-              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-            },
-          ],
-        },
-      }),
-    );
+    const b = await bucketWithRules([
+      {
+        ID: 'stale',
+        Status: 'Enabled',
+        Filter: {},
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+      },
+    ]);
     const started = await s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'chat/big.bin' }));
     expect(started.AbortRuleId).toBe('stale');
     expect(started.AbortDate!.getTime() - server.lifecycle.now()).toBeGreaterThan(7 * DAY_MS - 1000);
@@ -180,22 +172,17 @@ describe('lifecycle rules applied against the handle clock', () => {
   });
 
   it('removes noncurrent versions after their days, then the delete marker left alone', async () => {
-    const b = await bucket(true);
-    await s3.send(
-      new PutBucketLifecycleConfigurationCommand({
-        Bucket: b,
-        LifecycleConfiguration: {
-          Rules: [
-            {
-              ID: 'old-versions',
-              Status: 'Enabled',
-              Filter: { Prefix: '' },
-              NoncurrentVersionExpiration: { NoncurrentDays: 10 },
-              Expiration: { ExpiredObjectDeleteMarker: true },
-            },
-          ],
+    const b = await bucketWithRules(
+      [
+        {
+          ID: 'old-versions',
+          Status: 'Enabled',
+          Filter: { Prefix: '' },
+          NoncurrentVersionExpiration: { NoncurrentDays: 10 },
+          Expiration: { ExpiredObjectDeleteMarker: true },
         },
-      }),
+      ],
+      true,
     );
     const v1 = (await s3.send(new PutObjectCommand({ Bucket: b, Key: 'doc', Body: '1' }))).VersionId;
     const v2 = (await s3.send(new PutObjectCommand({ Bucket: b, Key: 'doc', Body: '2' }))).VersionId;
@@ -217,14 +204,9 @@ describe('lifecycle rules applied against the handle clock', () => {
   });
 
   it('expires the current version of a versioned bucket by adding a delete marker', async () => {
-    const b = await bucket(true);
-    await s3.send(
-      new PutBucketLifecycleConfigurationCommand({
-        Bucket: b,
-        LifecycleConfiguration: {
-          Rules: [{ ID: 'exp', Status: 'Enabled', Filter: { Prefix: 'chat/' }, Expiration: { Days: 1 } }],
-        },
-      }),
+    const b = await bucketWithRules(
+      [{ ID: 'exp', Status: 'Enabled', Filter: { Prefix: 'chat/' }, Expiration: { Days: 1 } }],
+      true,
     );
     const v = (await s3.send(new PutObjectCommand({ Bucket: b, Key: 'chat/a', Body: 'a' }))).VersionId;
     const actions = await server.lifecycle.advance(3 * DAY_MS);
