@@ -221,7 +221,7 @@ export class Store {
   }
 
   async discardBlob(blob: BlobRef): Promise<void> {
-    await this.#releaseBlob(blob.id);
+    await this.#releaseBlob(blob);
   }
 
   /**
@@ -482,14 +482,19 @@ export class Store {
    * Best effort: it runs after a commit, which must not turn into a failure (the caller would
    * then discard the blob it just committed). A blob left behind is collected at next open.
    */
-  async #releaseBlob(id: string): Promise<void> {
+  async #releaseBlob(blob: BlobRef): Promise<void> {
+    // An inline blob's bytes are part of its record: gone with it, nothing to delete (asking
+    // the disk to remove a file that never existed cost two failed stat calls per overwrite).
+    if (blob.inline !== undefined) return;
+    const { id } = blob;
     if (this.#readers.has(id)) this.#pendingDelete.add(id);
     else await this.#backends.blobs.delete(id).catch(() => {});
   }
 
   async #releaseBlobs(old: BlobRef[], keep: BlobRef[]): Promise<void> {
+    if (old.length === 0) return;
     const kept = new Set(keep.map((b) => b.id));
-    for (const b of old) if (!kept.has(b.id)) await this.#releaseBlob(b.id);
+    for (const b of old) if (!kept.has(b.id)) await this.#releaseBlob(b);
   }
 
   // ---- multipart uploads
@@ -528,14 +533,14 @@ export class Store {
       try {
         u = this.upload(bucket, key, uploadId);
       } catch (err) {
-        await this.#releaseBlob(part.blob.id);
+        await this.#releaseBlob(part.blob);
         throw err;
       }
       const old = u.parts[part.partNumber];
       const next = { ...u, parts: { ...u.parts, [part.partNumber]: part } };
       await this.#backends.meta.saveUpload(next);
       this.#uploads.set(uploadId, next);
-      if (old) await this.#releaseBlob(old.blob.id);
+      if (old) await this.#releaseBlob(old.blob);
     });
   }
 
@@ -559,7 +564,7 @@ export class Store {
       this.#uploads.delete(uploadId);
       await this.#backends.meta.deleteUpload(uploadId);
       const used = new Set(rec.blobs.map((b) => b.id));
-      for (const p of Object.values(u.parts)) if (!used.has(p.blob.id)) await this.#releaseBlob(p.blob.id);
+      for (const p of Object.values(u.parts)) if (!used.has(p.blob.id)) await this.#releaseBlob(p.blob);
       return rec;
     });
   }
@@ -570,7 +575,7 @@ export class Store {
       if (!u) throw new S3Error('NoSuchUpload', undefined, { UploadId: uploadId });
       this.#uploads.delete(uploadId);
       await this.#backends.meta.deleteUpload(uploadId);
-      for (const p of Object.values(u.parts)) await this.#releaseBlob(p.blob.id);
+      for (const p of Object.values(u.parts)) await this.#releaseBlob(p.blob);
     });
   }
 
