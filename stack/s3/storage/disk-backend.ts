@@ -5,11 +5,12 @@
 // partial one; blobs no record points at are collected at start.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { type FileHandle, link, mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { bufferStream } from './buffer-stream.ts';
+import { decodeRecordFile, encodeRecordFile } from './record-file.ts';
 import type {
   Backends,
   BlobBackend,
@@ -23,8 +24,33 @@ import type {
 
 const INLINE_MAX = 64 * 1024;
 
+/** Spare record files kept for reuse (see DiskLayout.#spares): a bound on tmp/'s size. */
+const MAX_SPARES = 64;
+
 function fanout(id: string): string {
   return id.slice(0, 2);
+}
+
+/** The chunks in a buffer of our own: a stored blob must not pin the socket's read buffers. */
+function ownCopy(chunks: Buffer[], size: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const c of chunks) at += c.copy(out, at);
+  return out;
+}
+
+/** writev until every byte is written (a short write is legal); returns the byte count. */
+async function writeAll(fh: FileHandle, chunks: Buffer[]): Promise<number> {
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  let rest = chunks.slice();
+  while (rest.length) {
+    let { bytesWritten } = await fh.writev(rest);
+    let i = 0;
+    while (i < rest.length && bytesWritten >= rest[i]!.length) bytesWritten -= rest[i++]!.length;
+    rest = rest.slice(i);
+    if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
+  }
+  return total;
 }
 
 async function fsyncPath(path: string): Promise<void> {
@@ -57,22 +83,75 @@ class DiskLayout {
     return join(this.tmp, randomUUID());
   }
 
-  async writeAtomic(dest: string, data: string | Buffer): Promise<void> {
-    const tmp = this.tempPath();
-    const fh = await open(tmp, 'w');
+  /**
+   * Files in tmp/ whose contents are garbage, kept to be written over instead of creating new
+   * ones. A record's rewrite would otherwise allocate an inode and free the old one; ext4
+   * without a journal refuses to reuse an inode freed in the last minute and scans past every
+   * such inode on each allocation, which under steady overwrites grew to a quarter of a small
+   * PUT's server time. With the pool, an overwrite neither allocates nor frees an inode.
+   */
+  readonly #spares: string[] = [];
+
+  /** Takes over `path` (already in tmp/) as a spare, or removes it when the pool is full. */
+  async #keepSpare(path: string): Promise<void> {
+    if (this.#spares.length < MAX_SPARES) this.#spares.push(path);
+    else await unlink(path).catch(() => {});
+  }
+
+  /**
+   * Replaces `dest` with `data`: written to a spare (or new) file in tmp/, fdatasynced, then
+   * renamed over `dest`, so a crash leaves the old or the new contents, never a mix. Before
+   * the rename the old file gets a second name in tmp/ and becomes a spare (a crash between
+   * the two leaves an extra name of the old contents in tmp/, which is never read).
+   * Callers serialize writes to one `dest` (the store's key, bucket and upload locks).
+   */
+  async writeAtomic(dest: string, data: string | Buffer | Buffer[]): Promise<void> {
+    const chunks = typeof data === 'string' ? [Buffer.from(data)] : Array.isArray(data) ? data : [data];
+    const spare = this.#spares.pop();
+    const tmp = spare ?? this.tempPath();
     try {
-      await fh.writeFile(data);
-      await fh.datasync();
-    } finally {
-      await fh.close();
+      // A spare is written over in place, not truncated first: a same-size rewrite then
+      // allocates no blocks, and its fdatasync writes the data alone (half the time here).
+      const fh = await open(tmp, spare ? 'r+' : 'wx');
+      try {
+        const length = await writeAll(fh, chunks);
+        if (spare && (await fh.stat()).size > length) await fh.truncate(length);
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      await unlink(tmp).catch(() => {});
+      throw err;
     }
+    const old = this.tempPath();
+    const kept = await link(dest, old).then(
+      () => true,
+      () => false,
+    );
     try {
       await rename(tmp, dest);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      await mkdir(join(dest, '..'), { recursive: true });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        await Promise.all([unlink(tmp).catch(() => {}), kept ? unlink(old).catch(() => {}) : undefined]);
+        throw err;
+      }
+      await mkdir(dirname(dest), { recursive: true });
       await rename(tmp, dest);
     }
+    if (kept) await this.#keepSpare(old);
+  }
+
+  /** Removes `path` (a record file) by moving it to the spares; absent is fine. */
+  async retire(path: string): Promise<void> {
+    const spare = this.tempPath();
+    try {
+      await rename(path, spare);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    await this.#keepSpare(spare);
   }
 }
 
@@ -95,7 +174,7 @@ class DiskBlobs implements BlobBackend {
     const it = body[Symbol.asyncIterator]();
     for (;;) {
       const next = await it.next();
-      if (next.done) return { id, size, inline: Buffer.concat(head).toString('base64') };
+      if (next.done) return { id, size, inline: ownCopy(head, size) };
       head.push(next.value as Buffer);
       size += (next.value as Buffer).length;
       if (size > INLINE_MAX) break;
@@ -126,14 +205,13 @@ class DiskBlobs implements BlobBackend {
 
   read(blob: BlobRef, start: number, end: number): Readable {
     if (end < start) return bufferStream(undefined);
-    if (blob.inline !== undefined)
-      return bufferStream(Buffer.from(blob.inline, 'base64').subarray(start, end + 1));
+    if (blob.inline !== undefined) return bufferStream(blob.inline.subarray(start, end + 1));
     return createReadStream(this.#path(blob.id), { start, end, highWaterMark: 256 * 1024 });
   }
 
   bytes(blob: BlobRef, start: number, end: number): Buffer | undefined {
     if (blob.inline === undefined || end < start) return undefined;
-    return Buffer.from(blob.inline, 'base64').subarray(start, end + 1);
+    return blob.inline.subarray(start, end + 1);
   }
 
   async delete(id: string): Promise<void> {
@@ -182,7 +260,7 @@ class DiskMeta implements MetaBackend {
       for (const fan of await readdir(bdir).catch(() => [] as string[])) {
         for (const f of await readdir(join(bdir, fan))) {
           if (!f.endsWith('.json')) continue;
-          const parsed = JSON.parse(await readFile(join(bdir, fan, f), 'utf8')) as ObjectRecord | KeyFile;
+          const parsed = decodeRecordFile<ObjectRecord | KeyFile>(await readFile(join(bdir, fan, f)));
           // A key with one unversioned object is stored as the bare record (the common case,
           // and the layout of data written before versioning existed).
           if ('versions' in parsed) state.objects.push({ bucket: b.name, ...parsed });
@@ -192,7 +270,7 @@ class DiskMeta implements MetaBackend {
     }
     for (const f of await readdir(this.#layout.uploads)) {
       if (!f.endsWith('.json')) continue;
-      state.uploads.push(JSON.parse(await readFile(join(this.#layout.uploads, f), 'utf8')) as UploadRecord);
+      state.uploads.push(decodeRecordFile<UploadRecord>(await readFile(join(this.#layout.uploads, f))));
     }
     return state;
   }
@@ -209,7 +287,7 @@ class DiskMeta implements MetaBackend {
   async saveKey(bucket: string, key: string, versions: ObjectRecord[]): Promise<void> {
     const path = this.#objectPath(bucket, key);
     if (versions.length === 0) {
-      await rm(path, { force: true });
+      await this.#layout.retire(path);
       return;
     }
     const only = versions.length === 1 ? versions[0]! : undefined;
@@ -217,15 +295,15 @@ class DiskMeta implements MetaBackend {
     // now noncurrent) is a single atomic rename.
     const data: ObjectRecord | KeyFile =
       only && only.versionId === undefined && !only.deleteMarker ? only : { key, versions };
-    await this.#layout.writeAtomic(path, JSON.stringify(data));
+    await this.#layout.writeAtomic(path, encodeRecordFile(data));
   }
 
   async saveUpload(rec: UploadRecord): Promise<void> {
-    await this.#layout.writeAtomic(join(this.#layout.uploads, `${rec.uploadId}.json`), JSON.stringify(rec));
+    await this.#layout.writeAtomic(join(this.#layout.uploads, `${rec.uploadId}.json`), encodeRecordFile(rec));
   }
 
   async deleteUpload(uploadId: string): Promise<void> {
-    await rm(join(this.#layout.uploads, `${uploadId}.json`), { force: true });
+    await this.#layout.retire(join(this.#layout.uploads, `${uploadId}.json`));
   }
 }
 
@@ -238,7 +316,7 @@ export async function diskBackends(dir: string): Promise<Backends> {
     blobs: new DiskBlobs(layout),
     meta: new DiskMeta(layout),
     async cleanup() {
-      // Anything in tmp/ is a write that never committed.
+      // Anything in tmp/ is a write that never committed or a spare of the last run.
       for (const f of await readdir(layout.tmp))
         await rm(join(layout.tmp, f), { force: true, recursive: true });
     },

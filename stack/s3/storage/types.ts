@@ -49,8 +49,11 @@ export interface BucketRecord {
 export interface BlobRef {
   id: string;
   size: number;
-  /** Small blobs may travel inside their record (base64) instead of a file of their own. */
-  inline?: string;
+  /**
+   * Small blobs may travel inside their record instead of a file of their own (disk storage):
+   * their bytes, which go and come with the record.
+   */
+  inline?: Buffer;
 }
 
 export interface ObjectPart {

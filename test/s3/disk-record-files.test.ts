@@ -1,0 +1,151 @@
+// Record files on disk: small blobs travel as raw bytes after the record's JSON (not base64
+// inside it), records written in the earlier base64 form still load, and rewriting a record
+// reuses the same few files instead of creating one per write (see DiskLayout's spares).
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bufferStream } from '../../stack/s3/storage/buffer-stream.ts';
+import { diskBackends } from '../../stack/s3/storage/disk-backend.ts';
+import { decodeRecordFile, encodeRecordFile } from '../../stack/s3/storage/record-file.ts';
+import { Store } from '../../stack/s3/storage/store.ts';
+import type { BlobRef, ObjectRecord } from '../../stack/s3/storage/types.ts';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+function record(key: string, blobs: BlobRef[]): ObjectRecord {
+  return {
+    key,
+    size: blobs.reduce((n, b) => n + b.size, 0),
+    etag: '"e"',
+    lastModified: 1,
+    contentType: 'text/plain',
+    userMeta: { note: 'line one\nline two' },
+    tags: [],
+    storageClass: 'STANDARD',
+    blobs,
+  };
+}
+
+describe('record file encoding', () => {
+  it('round-trips inline blobs of several versions as raw bytes after the JSON', () => {
+    const a = Buffer.from('first version\n\u0000binary\xff', 'latin1');
+    const b = Buffer.alloc(70_000, 0x5a);
+    const value = {
+      key: 'k',
+      versions: [
+        record('k', [{ id: 'b2', size: b.length, inline: b }]),
+        record('k', [{ id: 'b1', size: a.length, inline: a }]),
+        record('k', [{ id: 'on-disk', size: 10 }]),
+      ],
+    };
+    const file = Buffer.concat(encodeRecordFile(value));
+    // The bytes are there as they are, once; no base64 copy of them in the JSON.
+    expect(file.includes(a)).toBe(true);
+    expect(file.length).toBeLessThan(a.length + b.length + 2000);
+    expect(file.includes(Buffer.from(b.subarray(0, 300).toString('base64')))).toBe(false);
+    const back = decodeRecordFile<typeof value>(file);
+    expect(back.versions[0]!.blobs[0]!.inline!.equals(b)).toBe(true);
+    expect(back.versions[1]!.blobs[0]!.inline!.equals(a)).toBe(true);
+    expect(back.versions[2]!.blobs[0]).toEqual({ id: 'on-disk', size: 10 });
+    expect(back.versions[0]!.userMeta).toEqual({ note: 'line one\nline two' });
+    expect({ ...back.versions[1], blobs: [] }).toEqual({ ...value.versions[1], blobs: [] });
+  });
+
+  it('writes a record without inline blobs as plain JSON', () => {
+    const value = record('k', [{ id: 'x', size: 3 }]);
+    const file = Buffer.concat(encodeRecordFile(value));
+    expect(JSON.parse(file.toString('utf8'))).toEqual(value);
+  });
+
+  it('loads records written with base64 inline blobs (the earlier format)', () => {
+    const legacy = JSON.stringify(record('k', [{ id: 'old', size: 5, inline: 'aGVsbG8=' } as never]));
+    const back = decodeRecordFile<ObjectRecord>(Buffer.from(legacy));
+    expect(back.blobs[0]!.inline!.toString()).toBe('hello');
+  });
+
+  it('refuses a file cut short inside its inline bytes', () => {
+    const file = Buffer.concat(
+      encodeRecordFile(record('k', [{ id: 'b', size: 100, inline: Buffer.alloc(100) }])),
+    );
+    expect(() => decodeRecordFile(file.subarray(0, file.length - 1))).toThrow(/past the end/);
+  });
+});
+
+describe('record files on disk', () => {
+  async function open(dir: string): Promise<Store> {
+    return Store.open(await diskBackends(dir));
+  }
+
+  async function put(store: Store, key: string, body: Buffer): Promise<void> {
+    const blob = await store.writeBlob(bufferStream(body), body.length);
+    await store.commitObject('b', key, () => record(key, [blob]));
+  }
+
+  async function recordPath(dir: string): Promise<string> {
+    const bucketDir = join(dir, 'meta', 'objects', 'b');
+    const [fan] = await readdir(bucketDir);
+    const [file] = await readdir(join(bucketDir, fan!));
+    return join(bucketDir, fan!, file!);
+  }
+
+  it('keeps small objects across a restart, byte for byte', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
+    dirs.push(dir);
+    const store = await open(dir);
+    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const body = Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 256));
+    await put(store, 'k', body);
+    // The record file holds the raw bytes.
+    expect((await readFile(await recordPath(dir))).includes(body)).toBe(true);
+    const reopened = await open(dir);
+    const rec = reopened.head('b', 'k')!;
+    expect(reopened.bytes(rec, 0, rec.size - 1)!.equals(body)).toBe(true);
+  });
+
+  it('rewrites a record in a recycled file, and a restart clears the spares', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
+    dirs.push(dir);
+    const store = await open(dir);
+    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const inodes = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      await put(store, 'k', Buffer.from(`version ${i}`));
+      inodes.add((await stat(await recordPath(dir))).ino);
+    }
+    // One new file for the first write, one for the second; every later write reuses them.
+    expect(inodes.size).toBe(2);
+    expect((await readdir(join(dir, 'tmp'))).length).toBe(1);
+    const rec = store.head('b', 'k')!;
+    expect(store.bytes(rec, 0, rec.size - 1)!.toString()).toBe('version 19');
+    await store.deleteObject('b', 'k');
+    expect(
+      await readdir(
+        join(dir, 'meta', 'objects', 'b', (await readdir(join(dir, 'meta', 'objects', 'b')))[0]!),
+      ),
+    ).toEqual([]);
+    const reopened = await open(dir);
+    expect(reopened.head('b', 'k')).toBeUndefined();
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('leaves no stale bytes when a recycled file receives a shorter record', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
+    dirs.push(dir);
+    const store = await open(dir);
+    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    // Long and short records in turn, with and without inline bytes: each file must be
+    // exactly the record just written.
+    const sizes = [5000, 10, 3000, 1, 200_000, 2, 100_000, 4000, 3];
+    for (const [i, size] of sizes.entries()) {
+      await put(store, 'k', Buffer.alloc(size, 97 + i));
+      const file = await readFile(await recordPath(dir));
+      expect(file.equals(Buffer.concat(encodeRecordFile(store.head('b', 'k')!)))).toBe(true);
+    }
+    const rec = (await open(dir)).head('b', 'k')!;
+    expect(rec.size).toBe(3);
+  });
+});
