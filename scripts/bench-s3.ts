@@ -34,7 +34,7 @@ import { resolveBinary } from '../stack/minio/binaries.ts';
 import { startMinioProcess } from '../stack/minio/minio-process.ts';
 import { freePort } from '../stack/util/free-port.ts';
 import { leanClient } from './bench/lean-client.ts';
-import { treeMemory } from './bench/proc-memory.ts';
+import { treeCpuMs, treeMemory } from './bench/proc-memory.ts';
 
 const ROW_MS = 1500;
 const ROW_MAX_OPS = 20_000;
@@ -214,16 +214,25 @@ function clientFor(e: Pick<Engine, 'endpoint' | 'accessKeyId' | 'secretAccessKey
   });
 }
 
-/** Runs `op` with `concurrency` workers until ROW_MS or ROW_MAX_OPS; returns ops/s. */
-async function rate(concurrency: number, op: (i: number) => Promise<void>): Promise<number> {
+/**
+ * Runs `op` with `concurrency` workers until ROW_MS or ROW_MAX_OPS. Returns ops/s and the
+ * server's CPU (its process tree, user + system) per op in µs.
+ */
+async function rate(
+  pid: number,
+  concurrency: number,
+  op: (i: number) => Promise<void>,
+): Promise<{ opsPerSec: number; cpuUsPerOp: number }> {
   let next = 0;
+  const cpuBefore = treeCpuMs(pid);
   const started = performance.now();
   const deadline = started + ROW_MS;
   const worker = async () => {
     while (performance.now() < deadline && next < ROW_MAX_OPS) await op(next++);
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return next / ((performance.now() - started) / 1000);
+  const opsPerSec = next / ((performance.now() - started) / 1000);
+  return { opsPerSec, cpuUsPerOp: ((treeCpuMs(pid) - cpuBefore) * 1000) / next };
 }
 
 const { values: args } = parseArgs({
@@ -280,20 +289,22 @@ async function bench(e: Engine): Promise<Map<string, number>> {
       for (const c of [1, 16]) {
         const prefix = `o/${kind}/${label}/${c}`;
         let written = 0;
-        out.set(
-          `PUT ${label} c=${c} (ops/s, ${tag})`,
-          await rate(c, async (i) => {
-            await ops.put(`${prefix}/${i % 500}`, body);
-            written = Math.max(written, Math.min(i + 1, 500));
-          }),
-        );
+        const put = await rate(e.pid, c, async (i) => {
+          await ops.put(`${prefix}/${i % 500}`, body);
+          written = Math.max(written, Math.min(i + 1, 500));
+        });
         // rate() awaits every op it started, so keys below `written` all exist; an engine slow
         // enough to write fewer than 100 in its row (MinIO fsyncs) is read back on those only.
         const keys = Math.min(100, written);
-        out.set(
-          `GET ${label} c=${c} (ops/s, ${tag})`,
-          await rate(c, (i) => ops.get(`${prefix}/${i % keys}`)),
-        );
+        const get = await rate(e.pid, c, (i) => ops.get(`${prefix}/${i % keys}`));
+        for (const [name, r] of [
+          ['PUT', put],
+          ['GET', get],
+        ] as const) {
+          out.set(`${name} ${label} c=${c} (ops/s, ${tag})`, r.opsPerSec);
+          // What the server spent per op, apart from the load generator on the same cores.
+          if (kind === 'raw') out.set(`  server CPU per op (µs), ${name} ${label} c=${c}`, r.cpuUsPerOp);
+        }
       }
     }
     ops.close();
@@ -362,7 +373,7 @@ const table = rows.map((row) => {
   const fmt = (x: number | undefined) => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
   // Throughput: higher is better; start-up and memory: lower is better, so the ratio is
   // inverted there and always reads "how many times better than the baseline".
-  const lowerIsBetter = /ms\)|MB\)$/.test(row) && !/MB\/s/.test(row);
+  const lowerIsBetter = /ms\)|MB\)$|\(µs\)/.test(row) && !/MB\/s/.test(row);
   const ratio = (n: string, against: Map<string, number> | undefined) => {
     const a = v(n);
     const b = against?.get(row);

@@ -1,5 +1,5 @@
-// Resident memory of a process and its descendants, from /proc (Linux): current RSS and the
-// peak (VmHWM), in MB. The MinIO engine runs behind a tiny sh wrapper, hence descendants.
+// Resident memory and CPU time of a process and its descendants, from /proc (Linux): RSS and the
+// peak (VmHWM) in MB, CPU in ms. The MinIO engine runs behind a tiny sh wrapper, hence descendants.
 import { readFileSync } from 'node:fs';
 
 function children(pid: number): number[] {
@@ -31,4 +31,28 @@ export function treeMemory(pid: number): { rssMb: number; peakMb: number } {
     stack.push(...children(p));
   }
   return { rssMb, peakMb };
+}
+
+/** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU time (user + system, ms) used so far by a process and its live descendants: the
+ * server's own cost of a row, apart from the load generator sharing the machine.
+ */
+export function treeCpuMs(pid: number): number {
+  let ticks = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    try {
+      // Fields after the parenthesized command name: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Gone since its parent listed it.
+    }
+    stack.push(...children(p));
+  }
+  return (ticks * 1000) / USER_HZ;
 }
