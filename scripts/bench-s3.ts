@@ -314,18 +314,26 @@ async function bench(e: Engine): Promise<Map<string, number>> {
     const big = Buffer.alloc(BIG, 3);
     const put: number[] = [];
     const get: number[] = [];
+    const putCpu: number[] = [];
+    const getCpu: number[] = [];
     for (let i = 0; i < BIG_RUNS; i++) {
+      let cpu = treeCpuMs(e.pid);
       let t = performance.now();
       await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big', Body: big }));
       put.push(BIG / 1e6 / ((performance.now() - t) / 1000));
+      putCpu.push(treeCpuMs(e.pid) - cpu);
+      cpu = treeCpuMs(e.pid);
       t = performance.now();
       const r = await s3.send(new GetObjectCommand({ Bucket: 'bench', Key: 'big' }));
       const got = await r.Body!.transformToByteArray();
       if (got.length !== BIG) throw new Error(`${e.name}: 64 MiB GET returned ${got.length} bytes`);
       get.push(BIG / 1e6 / ((performance.now() - t) / 1000));
+      getCpu.push(treeCpuMs(e.pid) - cpu);
     }
     out.set(`PUT 64 MiB (MB/s, median of ${BIG_RUNS})`, median(put));
+    out.set('  server CPU per op (ms), PUT 64 MiB', median(putCpu));
     out.set(`GET 64 MiB (MB/s, median of ${BIG_RUNS})`, median(get));
+    out.set('  server CPU per op (ms), GET 64 MiB', median(getCpu));
   }
   s3.destroy();
   const mem = treeMemory(e.pid);

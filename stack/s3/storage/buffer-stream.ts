@@ -1,10 +1,10 @@
-// A readable holding bytes already in memory: the chunk is pushed up front, so reading it costs
+// A readable holding bytes already in memory: the chunks are pushed up front, so reading them costs
 // no async iterator and no per-chunk promise (Readable.from would add both).
 import { Readable } from 'node:stream';
 
-export function bufferStream(data: Buffer | undefined): Readable {
+export function bufferStream(data: Buffer | Buffer[] | undefined): Readable {
   const out = new Readable({ read() {} });
-  if (data && data.length > 0) out.push(data);
+  for (const chunk of Array.isArray(data) ? data : data ? [data] : []) if (chunk.length > 0) out.push(chunk);
   out.push(null);
   return out;
 }

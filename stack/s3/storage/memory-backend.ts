@@ -4,46 +4,91 @@ import type { Readable } from 'node:stream';
 import { bufferStream } from './buffer-stream.ts';
 import type { Backends, BlobBackend, BlobRef, LoadedState, MetaBackend } from './types.ts';
 
-/** Declared lengths above this are not reserved up front (a client may declare and not send). */
-const PREALLOCATE_MAX = 256 * 1024 * 1024;
+/**
+ * Chunks at least this long are kept as they arrived; shorter runs are copied together into
+ * segments of their own. A socket's read buffers are allocated per read and sized to what was
+ * read, so keeping them pins nothing; a client trickling tiny packets still costs one segment
+ * per SEGMENT bytes, not one Buffer per packet.
+ */
+const KEEP_MIN = 16 * 1024;
+const SEGMENT = 64 * 1024;
+
+/** A blob's bytes: one buffer, or the segments it arrived in (large bodies). */
+type Stored = Buffer | Buffer[];
+
+function copyOf(chunks: Buffer[], size: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const c of chunks) at += c.copy(out, at);
+  return out;
+}
+
+/** The stored segments overlapping [start, end], cut to it. */
+function slices(segments: Buffer[], start: number, end: number): Buffer[] {
+  const out: Buffer[] = [];
+  let offset = 0;
+  for (const seg of segments) {
+    const segEnd = offset + seg.length - 1;
+    if (segEnd >= start && offset <= end) {
+      out.push(seg.subarray(Math.max(start, offset) - offset, Math.min(end, segEnd) - offset + 1));
+    }
+    offset += seg.length;
+    if (offset > end) break;
+  }
+  return out;
+}
 
 class MemoryBlobs implements BlobBackend {
-  readonly #blobs = new Map<string, Buffer>();
+  readonly #blobs = new Map<string, Stored>();
 
-  async write(body: Readable, sizeHint?: number): Promise<BlobRef> {
-    // Copying each chunk into a buffer of the declared size as it arrives holds the body once
-    // (collecting the chunks and concatenating held it twice: 128 MiB for a 64 MiB object).
-    // The chunks are copied either way, so a stored object never pins socket read buffers.
-    const hint = sizeHint !== undefined && sizeHint <= PREALLOCATE_MAX ? sizeHint : 0;
-    const into = Buffer.allocUnsafeSlow(hint);
+  async write(body: Readable): Promise<BlobRef> {
+    // Large chunks are kept, not copied into one buffer of the whole size: a 64 MiB PUT
+    // allocated, faulted in and copied 64 MiB more, and the extra external memory brought on
+    // a full GC about every 70 ms. Bytes are never written after they are stored, so sharing
+    // a chunk with the request that brought it is safe once the request is done with it.
+    const segments: Buffer[] = [];
+    let small: Buffer[] = [];
+    let smallBytes = 0;
     let size = 0;
-    let overflow: Buffer[] | undefined;
+    const flushSmall = () => {
+      if (smallBytes === 0) return;
+      segments.push(copyOf(small, smallBytes));
+      small = [];
+      smallBytes = 0;
+    };
     for await (const chunk of body as AsyncIterable<Buffer>) {
-      if (!overflow && size + chunk.length <= into.length) chunk.copy(into, size);
-      else {
-        overflow ??= [into.subarray(0, size)];
-        overflow.push(chunk);
-      }
+      if (chunk.length === 0) continue;
       size += chunk.length;
+      if (chunk.length >= KEEP_MIN) {
+        flushSmall();
+        segments.push(chunk);
+      } else {
+        small.push(chunk);
+        smallBytes += chunk.length;
+        if (smallBytes >= SEGMENT) flushSmall();
+      }
     }
-    const data = overflow
-      ? Buffer.concat(overflow, size)
-      : size === into.length
-        ? into
-        : Buffer.from(into.subarray(0, size));
+    // A body that is one short run (most small PUTs) is copied, so it never shares memory
+    // with a buffer someone else might still change.
+    flushSmall();
     const id = randomUUID();
-    this.#blobs.set(id, data);
-    return { id, size: data.length };
+    this.#blobs.set(id, segments.length === 1 ? segments[0]! : segments);
+    return { id, size };
   }
 
   read(blob: BlobRef, start: number, end: number): Readable {
-    return bufferStream(this.bytes(blob, start, end));
+    const data = this.#blobs.get(blob.id);
+    if (!Array.isArray(data)) return bufferStream(this.bytes(blob, start, end));
+    return bufferStream(end >= start ? slices(data, start, end) : undefined);
   }
 
   bytes(blob: BlobRef, start: number, end: number): Buffer | undefined {
     const data = this.#blobs.get(blob.id);
+    if (!data || end < start) return undefined;
     // subarray shares memory: no copy per read.
-    return data && end >= start ? data.subarray(start, end + 1) : undefined;
+    if (!Array.isArray(data)) return data.subarray(start, end + 1);
+    const parts = slices(data, start, end);
+    return parts.length === 1 ? parts[0] : undefined;
   }
 
   async delete(id: string): Promise<void> {
