@@ -32,6 +32,12 @@ import type {
 
 const INLINE_MAX = 64 * 1024;
 
+/**
+ * Bytes a large body may run ahead of the disk: with the stream's default (16 KiB) every
+ * 64 KiB chunk waited for its write, so hashing and writing took turns instead of overlapping.
+ */
+const WRITE_AHEAD = 1024 * 1024;
+
 /** Bytes of a large body written between two background flushes (see DiskBlobs.write). */
 const FLUSH_EVERY = 4 * 1024 * 1024;
 
@@ -193,7 +199,7 @@ class DiskBlobs implements BlobBackend {
     }
     const tmp = this.#layout.tempPath();
     // flush: the stream fdatasyncs before it closes the file.
-    const out = createWriteStream(tmp, { flags: 'wx', flush: true });
+    const out = createWriteStream(tmp, { flags: 'wx', flush: true, highWaterMark: WRITE_AHEAD });
     // Large bodies are flushed to disk while they arrive, one fdatasync at a time, so the
     // one at the end (before the blob can be committed) finds little left to write: a 64 MiB
     // body's single final flush was a third of its PUT.
