@@ -13,12 +13,13 @@ import {
   readFileSync,
   rmSync,
 } from 'node:fs';
-import { type FileHandle, link, mkdir, open, rename, rm, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, rename, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { bufferStream } from './buffer-stream.ts';
 import { decodeRecordFile, encodeRecordFile } from './record-file.ts';
+import { writeRecord } from './record-writer.ts';
 import type {
   Backends,
   BlobBackend,
@@ -64,20 +65,6 @@ function ownCopy(chunks: Buffer[], size: number): Buffer {
   let at = 0;
   for (const c of chunks) at += c.copy(out, at);
   return out;
-}
-
-/** writev until every byte is written (a short write is legal); returns the byte count. */
-async function writeAll(fh: FileHandle, chunks: Buffer[]): Promise<number> {
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  let rest = chunks.slice();
-  while (rest.length) {
-    let { bytesWritten } = await fh.writev(rest);
-    let i = 0;
-    while (i < rest.length && bytesWritten >= rest[i]!.length) bytesWritten -= rest[i++]!.length;
-    rest = rest.slice(i);
-    if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
-  }
-  return total;
 }
 
 class DiskLayout {
@@ -126,37 +113,13 @@ class DiskLayout {
   async writeAtomic(dest: string, data: string | Buffer | Buffer[]): Promise<void> {
     const chunks = typeof data === 'string' ? [Buffer.from(data)] : Array.isArray(data) ? data : [data];
     const spare = this.#spares.pop();
-    const tmp = spare ?? this.tempPath();
-    try {
-      // A spare is written over in place, not truncated first: a same-size rewrite then
-      // allocates no blocks, and its fdatasync writes the data alone (half the time here).
-      const fh = await open(tmp, spare ? 'r+' : 'wx');
-      try {
-        const length = await writeAll(fh, chunks);
-        if (spare && (await fh.stat()).size > length) await fh.truncate(length);
-        await fh.datasync();
-      } finally {
-        await fh.close();
-      }
-    } catch (err) {
-      await unlink(tmp).catch(() => {});
-      throw err;
-    }
     const old = this.tempPath();
-    const kept = await link(dest, old).then(
-      () => true,
-      () => false,
-    );
-    try {
-      await rename(tmp, dest);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        await Promise.all([unlink(tmp).catch(() => {}), kept ? unlink(old).catch(() => {}) : undefined]);
-        throw err;
-      }
-      await mkdir(dirname(dest), { recursive: true });
-      await rename(tmp, dest);
-    }
+    const kept = await writeRecord(chunks, {
+      tmp: spare ?? this.tempPath(),
+      spare: spare !== undefined,
+      dest,
+      old,
+    });
     if (kept) await this.#keepSpare(old);
   }
 

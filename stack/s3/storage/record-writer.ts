@@ -1,0 +1,89 @@
+// Atomic record writes (disk storage) on worker threads, each one message instead of seven
+// thread-pool round trips (open, write, stat, fdatasync, close, link, rename): on 2 cores those
+// trips cost more than the system calls themselves, about 0.2 ms of every small PUT. Two
+// workers, so two fdatasyncs can be under way at once (as the thread pool allowed), shared by
+// every store in the process, started on first use and holding the process open only while a
+// write is pending. The worker does exactly what DiskLayout.writeAtomic describes.
+import { Worker } from 'node:worker_threads';
+import type { WriteJob, WriteReply } from './record-writer-worker.ts';
+
+const WORKERS = 2;
+
+interface Pending {
+  resolve(kept: boolean): void;
+  reject(err: Error): void;
+}
+
+class Writer {
+  readonly worker: Worker;
+  readonly pending = new Map<number, Pending>();
+  alive = true;
+
+  constructor() {
+    this.worker = new Worker(new URL('./record-writer-worker.ts', import.meta.url));
+    this.worker.unref();
+    this.worker.on('message', (r: WriteReply) => {
+      const p = this.pending.get(r.id);
+      this.pending.delete(r.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (!p) return;
+      if (r.error)
+        p.reject(Object.assign(new Error(r.error.message), r.error.code ? { code: r.error.code } : {}));
+      else p.resolve(r.kept === true);
+    });
+    const fail = (err: Error) => {
+      this.alive = false;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`record writer exited (${code})`)));
+  }
+
+  submit(job: Omit<WriteJob, 'id'>, id: number): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({ ...job, id }, [job.bytes]);
+    });
+  }
+}
+
+const writers: (Writer | undefined)[] = [];
+let nextId = 1;
+
+/** The least busy live writer, started if needed. */
+function writer(): Writer {
+  let best: Writer | undefined;
+  for (let i = 0; i < WORKERS; i++) {
+    let w = writers[i];
+    if (!w?.alive) {
+      w = new Writer();
+      writers[i] = w;
+    }
+    if (!best || w.pending.size < best.pending.size) best = w;
+    if (w.pending.size === 0) break;
+  }
+  return best!;
+}
+
+/**
+ * Writes `chunks` to `tmp` (a spare written over in place, or a new file), fdatasyncs it, gives
+ * the old `dest` the name `old`, and renames `tmp` over `dest`. Resolves whether `old` now
+ * holds the previous file (a new spare). On failure nothing of `tmp` or `old` is left.
+ */
+export function writeRecord(
+  chunks: Buffer[],
+  target: { tmp: string; spare: boolean; dest: string; old: string },
+): Promise<boolean> {
+  // One buffer of our own, transferred: cloning views would copy whole pooled slabs.
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const bytes = new ArrayBuffer(total);
+  const view = new Uint8Array(bytes);
+  let at = 0;
+  for (const c of chunks) {
+    view.set(c, at);
+    at += c.length;
+  }
+  return writer().submit({ ...target, bytes }, nextId++);
+}
