@@ -24,11 +24,15 @@ export interface WriteJob {
   dest: string;
   /** The name in tmp/ the old `dest` gets, to become a spare. */
   old: string;
+  /** The record's bytes are its first `length` (the buffer is lent, and given back). */
   bytes: ArrayBuffer;
+  length: number;
 }
 
 export interface WriteReply {
   id: number;
+  /** The lent buffer, back to its owner. */
+  bytes?: ArrayBuffer;
   kept?: boolean;
   error?: { message: string; code?: string };
 }
@@ -53,7 +57,7 @@ function openTarget(job: WriteJob): number {
 }
 
 function write(job: WriteJob): boolean {
-  const bytes = new Uint8Array(job.bytes);
+  const bytes = new Uint8Array(job.bytes, 0, job.length);
   // Opening a new name exclusively fails if the name is taken: that file is not ours to remove.
   const fd = openTarget(job);
   try {
@@ -96,10 +100,14 @@ function write(job: WriteJob): boolean {
 parentPort!.on('message', (job: WriteJob) => {
   let reply: WriteReply;
   try {
-    reply = { id: job.id, kept: write(job) };
+    reply = { id: job.id, bytes: job.bytes, kept: write(job) };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    reply = { id: job.id, error: { message: e.message, ...(e.code ? { code: e.code } : {}) } };
+    reply = {
+      id: job.id,
+      bytes: job.bytes,
+      error: { message: e.message, ...(e.code ? { code: e.code } : {}) },
+    };
   }
-  parentPort!.postMessage(reply);
+  parentPort!.postMessage(reply, [job.bytes]);
 });
