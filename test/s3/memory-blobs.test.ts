@@ -26,6 +26,8 @@ const SHAPES: Record<string, number[]> = {
   'one short chunk': [1000],
   'one long chunk': [100_000],
   'long chunks': [65_536, 65_536, 40_000],
+  'a large body in long chunks': Array.from({ length: 20 }, (_, i) => 65_536 - i),
+  'a large body of short and long chunks': Array.from({ length: 90 }, (_, i) => (i % 3 === 0 ? 40_000 : 700)),
   'a trickle of tiny chunks': Array.from({ length: 3000 }, (_, i) => 1 + (i % 97)),
   'short and long mixed': [10, 20_000, 5, 5, 5, 70_000, 100, 16_384, 16_383, 1],
   'with empty chunks': [0, 30_000, 0, 3, 0],
@@ -62,9 +64,12 @@ describe('memory blobs', () => {
     const { blobs } = memoryBackends();
     const small = await blobs.write(Readable.from(chunks([500, 500]).chunks));
     expect(blobs.bytes!(small, 0, 999)?.length).toBe(1000);
-    const big = await blobs.write(Readable.from(chunks([65_536, 65_536]).chunks));
+    // Up to a MiB is one buffer, however it arrived.
+    const medium = await blobs.write(Readable.from(chunks([65_000, 536, 20_000]).chunks));
+    expect(blobs.bytes!(medium, 0, 85_535)?.length).toBe(85_536);
+    const big = await blobs.write(Readable.from(chunks(Array.from({ length: 20 }, () => 65_536)).chunks));
     expect(blobs.bytes!(big, 10, 20)?.length).toBe(11);
-    // Across two segments: the caller streams instead.
+    // Across two segments of a large body: the caller streams instead.
     expect(blobs.bytes!(big, 65_530, 65_540)).toBeUndefined();
   });
 

@@ -11,6 +11,7 @@ import type { Backends, BlobBackend, BlobRef, LoadedState, MetaBackend } from '.
  * per SEGMENT bytes, not one Buffer per packet.
  */
 const KEEP_MIN = 16 * 1024;
+const SINGLE_MAX = 1024 * 1024;
 const SEGMENT = 64 * 1024;
 
 /** A blob's bytes: one buffer, or the segments it arrived in (large bodies). */
@@ -71,8 +72,12 @@ class MemoryBlobs implements BlobBackend {
     // A body that is one short run (most small PUTs) is copied, so it never shares memory
     // with a buffer someone else might still change.
     flushSmall();
+    // Up to a MiB is stored as one buffer, whatever it arrived in: a GET then answers with a
+    // single write (a 64 KiB body usually arrives as two chunks, the first shared with the
+    // request's head).
+    const stored = segments.length > 1 && size <= SINGLE_MAX ? [copyOf(segments, size)] : segments;
     const id = randomUUID();
-    this.#blobs.set(id, segments.length === 1 ? segments[0]! : segments);
+    this.#blobs.set(id, stored.length === 1 ? stored[0]! : stored);
     return { id, size };
   }
 
