@@ -50,15 +50,20 @@ interface Response {
 /** One keep-alive connection answering one request at a time. */
 class Connection {
   readonly socket: Socket;
-  #buf: Buffer = Buffer.alloc(0);
+  /** Bytes received and not yet consumed, joined only when a response may be complete. */
+  #chunks: Buffer[] = [];
+  #have = 0;
+  /** Bytes a response needs before parsing again is worth it (0: try on any data). */
+  #need = 0;
   #pending?: { resolve: (r: Response) => void; reject: (e: Error) => void };
   #closed = false;
 
   constructor(host: string, port: number, onClose: (c: Connection) => void) {
     this.socket = connect({ host, port, noDelay: true });
     this.socket.on('data', (chunk: Buffer) => {
-      this.#buf = this.#buf.length ? Buffer.concat([this.#buf, chunk]) : chunk;
-      this.#tryParse();
+      this.#chunks.push(chunk);
+      this.#have += chunk.length;
+      if (this.#have >= this.#need) this.#tryParse();
     });
     const fail = (err: Error) => {
       this.#closed = true;
@@ -86,7 +91,8 @@ class Connection {
   }
 
   #tryParse(): void {
-    const buf = this.#buf;
+    const buf = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#have);
+    this.#chunks = [buf];
     const end = buf.indexOf('\r\n\r\n', 0, 'latin1');
     if (end < 0 || !this.#pending) return;
     const head = buf.toString('latin1', 0, end);
@@ -111,11 +117,16 @@ class Connection {
       [body, rest] = parsed;
     } else {
       if (length < 0) length = 0;
-      if (buf.length < end + 4 + length) return;
+      if (buf.length < end + 4 + length) {
+        this.#need = end + 4 + length;
+        return;
+      }
       body = buf.subarray(end + 4, end + 4 + length);
       rest = buf.subarray(end + 4 + length);
     }
-    this.#buf = rest;
+    this.#chunks = rest.length ? [rest] : [];
+    this.#have = rest.length;
+    this.#need = 0;
     const p = this.#pending;
     this.#pending = undefined;
     if (close) {
