@@ -2,10 +2,11 @@
 // API (/api/v1/..., Mailpit's paths) on one loopback port, as a started handle.
 
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { StackKeys } from '../engines/app-keys.ts';
 import type { StackFaults } from '../faults/stack-faults.ts';
+import { createServer } from '../util/node-http.ts';
 import { dispatch } from '../util/router.ts';
 import type { ConsoleContext, Route } from './context.ts';
 import { ConsoleError } from './errors.ts';

@@ -1,9 +1,9 @@
 // startS3Server: the embedded S3 server as a started handle, with inspection for tests.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createHttpsServer, createServer } from '../util/node-http.ts';
 import type { DecisionFilter, DecisionRecord } from './authz/decision-log.ts';
 import type { NamedPolicy } from './authz/policy-types.ts';
 import { defaultPublicAccessBlock } from './authz/public-access-block.ts';

@@ -1,5 +1,5 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createServer } from '../../util/node-http.ts';
 import { MailError } from '../errors.ts';
 import type { MailApiHandler } from './create-mail-api.ts';
 
