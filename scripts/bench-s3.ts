@@ -3,8 +3,10 @@
 // (RSS and peak of the server process tree) is comparable. PUT and GET ops/s for 1 KiB and
 // 64 KiB objects at concurrency 1 and 16, twice: with the AWS SDK v3 (what the app sees) and
 // with a lean SigV4 client (scripts/bench/lean-client.ts; on 2 cores the SDK's own CPU per
-// request exceeds every server's, so only these rows compare servers). MB/s for one 64 MiB
-// object (SDK, median of 3). Bounded (time and count per row), loopback only.
+// request exceeds every server's, so only these rows compare servers). Under each lean row and
+// each 64 MiB row, the server's own CPU per op (its process tree, from /proc), apart from the
+// load generator sharing the cores. MB/s for one 64 MiB object (SDK, median of 3). Bounded
+// (time and count per row), loopback only.
 //
 // Start-up, every probe a warm client in this process (its first-use cost is paid before any
 // clock starts):
