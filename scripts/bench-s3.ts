@@ -13,9 +13,12 @@
 // - own process: spawn to the first answered signed ListBuckets (node boot and TypeScript
 //   loading included for ours, the binary's start for MinIO);
 // - in-process, first start: how startStack() starts ours, in a fresh process (no warm JIT,
-//   no second start), from startS3Server() to the first answer, median of 5 such processes; the modules are loaded already
-//   (a program imports them before it starts anything); the next row adds their loading.
-//   For MinIO and s3rver both rows are the own-process start, which is how the stack starts them.
+//   no second start), from startS3Server() to the first answer, median of 5 such processes;
+//   the modules are loaded already (a program imports them before it starts anything); the
+//   next row adds their loading;
+// - in-process, a later start: a second start in the same process, as each test file after
+//   the first in a test run.
+//   For MinIO and s3rver every row is the own-process start, which is how the stack starts them.
 //
 // Run: npm run bench:s3 [-- --engines ours-memory,minio] [--sections small,big,startup]
 //      [--clients sdk,raw]
@@ -56,6 +59,8 @@ interface Engine {
   inProcessMs?: number;
   /** The same, the server modules' loading included (ours only). */
   inProcessWithImportMs?: number;
+  /** A second start in the same process, to its first answer (ours only). */
+  inProcessLaterMs?: number;
   stop(): Promise<void>;
 }
 
@@ -134,22 +139,48 @@ const IN_PROCESS_RUNS = 5;
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
 
 /**
- * startS3Server in a fresh process (a first start) to its first answer: what startStack() pays.
- * Median of IN_PROCESS_RUNS fresh processes, each on its own new storage directory.
+ * startS3Server in a fresh process (a first start) to its first answer: what startStack() pays
+ * the first time in a process; then a second start in the same process (each later test file
+ * of a run). Median of IN_PROCESS_RUNS fresh processes, each start on a new storage directory.
  */
-async function inProcessStartup(dir: string | undefined): Promise<{ ms: number; withImportMs: number }> {
-  const ms: number[] = [];
-  const withImportMs: number[] = [];
+async function inProcessStartup(
+  dir: string | undefined,
+): Promise<{ ms: number; withImportMs: number; laterMs: number }> {
+  const first: number[] = [];
+  const withImport: number[] = [];
+  const later: number[] = [];
   for (let i = 0; i < IN_PROCESS_RUNS; i++) {
     const args = ['scripts/bench/inproc-start.ts', ROOT.accessKeyId, ROOT.secretAccessKey];
     if (dir) args.push(join(dir, `inproc-${i}`));
-    const child = await nodeChild('in-process', args, ROOT, async () => {});
-    await child.stop();
-    const { importStarted, startStarted } = child.line as { importStarted: number; startStarted: number };
-    ms.push(child.answeredAt - startStarted);
-    withImportMs.push(child.answeredAt - importStarted);
+    const child: ResultPromise = execa(process.execPath, args, {
+      stdout: 'pipe',
+      stderr: 'inherit',
+      reject: false,
+    });
+    const lines = createInterface({ input: child.stdout! });
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', () => reject(new Error('in-process start-up child exited early'))),
+    );
+    exited.catch(() => {});
+    const next = async () => {
+      const text = await Promise.race([
+        new Promise<string>((resolve) => lines.once('line', resolve)),
+        exited,
+      ]);
+      const line = JSON.parse(text) as { url: string; importStarted: number; startStarted: number };
+      const answeredAt = await firstAnswer({ endpoint: line.url, ...ROOT });
+      return { ...line, answeredAt };
+    };
+    const a = await next();
+    first.push(a.answeredAt - a.startStarted);
+    withImport.push(a.answeredAt - a.importStarted);
+    child.stdin!.write('again\n');
+    const b = await next();
+    later.push(b.answeredAt - b.startStarted);
+    child.kill('SIGTERM');
+    await child;
   }
-  return { ms: median(ms), withImportMs: median(withImportMs) };
+  return { ms: median(first), withImportMs: median(withImport), laterMs: median(later) };
 }
 
 async function ours(kind: 'memory' | 'disk'): Promise<Engine> {
@@ -166,7 +197,12 @@ async function ours(kind: 'memory' | 'disk'): Promise<Engine> {
   const engine = await nodeChild(`ours (${kind})`, args, ROOT, async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
-  return { ...engine, inProcessMs: inProc.ms, inProcessWithImportMs: inProc.withImportMs };
+  return {
+    ...engine,
+    inProcessMs: inProc.ms,
+    inProcessWithImportMs: inProc.withImportMs,
+    inProcessLaterMs: inProc.laterMs,
+  };
 }
 
 async function s3rver(): Promise<Engine> {
@@ -343,6 +379,7 @@ async function bench(e: Engine): Promise<Map<string, number>> {
     out.set('start-up, own process (ms)', e.startupMs);
     out.set('start-up in-process, first start (ms)', e.inProcessMs ?? e.startupMs);
     out.set('  the same, module loading included (ms)', e.inProcessWithImportMs ?? e.startupMs);
+    out.set('start-up in-process, a later start (ms)', e.inProcessLaterMs ?? e.startupMs);
   }
   out.set('memory after run, RSS (MB)', mem.rssMb);
   out.set('memory peak, VmHWM (MB)', mem.peakMb);
