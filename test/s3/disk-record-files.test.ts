@@ -1,7 +1,7 @@
 // Record files on disk: small blobs travel as raw bytes after the record's JSON (not base64
 // inside it), records written in the earlier base64 form still load, and rewriting a record
 // reuses the same few files instead of creating one per write (see DiskLayout's spares).
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -147,5 +147,19 @@ describe('record files on disk', () => {
     }
     const rec = (await open(dir)).head('b', 'k')!;
     expect(rec.size).toBe(3);
+  });
+
+  it('opens a data directory with stray files where directories are expected', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
+    dirs.push(dir);
+    const store = await open(dir);
+    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    await put(store, 'k', Buffer.from('kept'));
+    // What a file manager leaves behind.
+    await writeFile(join(dir, 'blobs', '.DS_Store'), 'x');
+    await writeFile(join(dir, 'meta', 'objects', 'b', '.DS_Store'), 'x');
+    const reopened = await open(dir);
+    const rec = reopened.head('b', 'k')!;
+    expect(reopened.bytes(rec, 0, rec.size - 1)!.toString()).toBe('kept');
   });
 });

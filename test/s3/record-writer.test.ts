@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeRecord } from '../../stack/s3/storage/record-writer.ts';
+import { retireRecord, writeRecord } from '../../stack/s3/storage/record-writer.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -96,5 +96,17 @@ describe('writeRecord', () => {
       }),
     ).rejects.toMatchObject({ code: 'EEXIST' });
     expect(await readFile(join(tmp, 'taken'), 'utf8')).toBe('someone else');
+  });
+
+  it('retires a record into tmp/ as a spare, and answers false for one that is not there', async () => {
+    const { root, tmp } = await layout();
+    const dest = join(root, 'rec.json');
+    await writeFile(dest, '{"gone":true}');
+    const inode = (await stat(dest)).ino;
+    expect(await retireRecord(dest, join(tmp, 'spare'))).toBe(true);
+    await expect(stat(dest)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await stat(join(tmp, 'spare'))).ino).toBe(inode);
+    expect(await retireRecord(dest, join(tmp, 'spare-2'))).toBe(false);
+    expect(await readdir(tmp)).toEqual(['spare']);
   });
 });

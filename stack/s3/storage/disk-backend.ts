@@ -13,13 +13,13 @@ import {
   readFileSync,
   rmSync,
 } from 'node:fs';
-import { mkdir, rename, rm, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, rename, rm, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { bufferStream } from './buffer-stream.ts';
 import { decodeRecordFile, encodeRecordFile } from './record-file.ts';
-import { writeRecord } from './record-writer.ts';
+import { retireRecord, writeRecord } from './record-writer.ts';
 import type {
   Backends,
   BlobBackend,
@@ -49,12 +49,23 @@ function fanout(id: string): string {
   return id.slice(0, 2);
 }
 
-/** A directory's entries, none if it does not exist. */
+/** Makes a directory's entries (a rename into it, a new file) durable. */
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A directory's entries; none if it does not exist or is not a directory (a stray file). */
 function existing(dir: string): string[] {
   try {
     return readdirSync(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
     throw err;
   }
 }
@@ -105,9 +116,11 @@ class DiskLayout {
 
   /**
    * Replaces `dest` with `data`: written to a spare (or new) file in tmp/, fdatasynced, then
-   * renamed over `dest`, so a crash leaves the old or the new contents, never a mix. Before
-   * the rename the old file gets a second name in tmp/ and becomes a spare (a crash between
-   * the two leaves an extra name of the old contents in tmp/, which is never read).
+   * renamed over `dest` and its directory synced, so a crash leaves the old or the new
+   * contents, never a mix, and an acknowledged write survives a power cut. Before the rename
+   * the old file gets a second name in tmp/ and becomes a spare once the directory sync has
+   * made the new name durable (a crash between the two leaves an extra name of the old
+   * contents in tmp/, which is never read).
    * Callers serialize writes to one `dest` (the store's key, bucket and upload locks).
    */
   async writeAtomic(dest: string, data: string | Buffer | Buffer[]): Promise<void> {
@@ -126,13 +139,7 @@ class DiskLayout {
   /** Removes `path` (a record file) by moving it to the spares; absent is fine. */
   async retire(path: string): Promise<void> {
     const spare = this.tempPath();
-    try {
-      await rename(path, spare);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    await this.#keepSpare(spare);
+    if (await retireRecord(path, spare)) await this.#keepSpare(spare);
   }
 }
 
@@ -168,8 +175,16 @@ class DiskBlobs implements BlobBackend {
     // body's single final flush was a third of its PUT.
     let unflushed = 0;
     let flushing: Promise<void> | undefined;
+    // A background flush's error fails the write: Linux reports a writeback error once per
+    // open file, so the final flush on the same descriptor would not see it again.
+    let flushError: Error | undefined;
     const flushNow = (fd: number) =>
-      new Promise<void>((resolve) => fdatasyncCb(fd, () => resolve())).finally(() => {
+      new Promise<void>((resolve) =>
+        fdatasyncCb(fd, (err) => {
+          flushError ??= err ?? undefined;
+          resolve();
+        }),
+      ).finally(() => {
         flushing = undefined;
       });
     try {
@@ -190,11 +205,18 @@ class DiskBlobs implements BlobBackend {
         }
         // Never close the file under a flush still running on its descriptor.
         await flushing;
+        if (flushError) throw flushError;
       }, out);
       const dest = this.#path(id);
-      await mkdir(join(dest, '..'), { recursive: true });
+      const made = await mkdir(dirname(dest), { recursive: true });
       await rename(tmp, dest);
+      // The blob's name on disk before a record can point at it (and its fan-out directory's,
+      // if this write made it).
+      await fsyncDir(dirname(dest));
+      if (made) await fsyncDir(this.#layout.blobs);
     } catch (err) {
+      // Not under a flush still running on the descriptor either.
+      await flushing;
       out.destroy();
       await rm(tmp, { force: true });
       throw err;
@@ -258,7 +280,7 @@ class DiskMeta implements MetaBackend {
     for (const b of state.buckets) {
       const bdir = join(this.#layout.objects, b.name);
       for (const fan of existing(bdir)) {
-        for (const f of readdirSync(join(bdir, fan))) {
+        for (const f of existing(join(bdir, fan))) {
           if (!f.endsWith('.json')) continue;
           const parsed = decodeRecordFile<ObjectRecord | KeyFile>(readFileSync(join(bdir, fan, f)));
           // A key with one unversioned object is stored as the bare record (the common case,

@@ -1,10 +1,16 @@
-// Worker thread side of record-writer.ts: one atomic record write per message, as plain
-// synchronous system calls (this thread does nothing else), answered with whether the old
-// file was kept as a spare. Builtins only.
+// Worker thread side of record-writer.ts: one record write or removal per message, as plain
+// synchronous system calls (this thread does nothing else). Builtins only.
+//
+// Durability: a record's bytes are fdatasynced before its rename, and its directory is fsynced
+// after it (and any directory the write had to create), so an acknowledged write survives a
+// power cut. The directory sync is also what makes the displaced file safe to reuse as a
+// spare: until the new name is on disk, a power cut could bring back the old name pointing at
+// that file, by then holding some other record.
 import {
   closeSync,
   fdatasyncSync,
   fstatSync,
+  fsyncSync,
   ftruncateSync,
   linkSync,
   mkdirSync,
@@ -17,6 +23,7 @@ import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 
 export interface WriteJob {
+  op: 'write';
   id: number;
   /** The file to write: a spare (written over in place) or a new name in tmp/. */
   tmp: string;
@@ -29,10 +36,20 @@ export interface WriteJob {
   length: number;
 }
 
-export interface WriteReply {
+export interface RetireJob {
+  op: 'retire';
   id: number;
-  /** The lent buffer, back to its owner. */
+  /** The record file to remove... */
+  path: string;
+  /** ...by moving it here (in tmp/), to become a spare. */
+  spare: string;
+}
+
+export interface WriterReply {
+  id: number;
+  /** The lent buffer of a write, back to its owner. */
   bytes?: ArrayBuffer;
+  /** Write: the old file is now `old`. Retire: the file existed and is now `spare`. */
   kept?: boolean;
   error?: { message: string; code?: string };
 }
@@ -42,6 +59,15 @@ function tryUnlink(path: string): void {
     unlinkSync(path);
   } catch {
     // Already gone.
+  }
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -82,6 +108,9 @@ function write(job: WriteJob): boolean {
   } catch {
     // No old file (a new record).
   }
+  const dir = dirname(job.dest);
+  // The top directory the write created, if it had to create any.
+  let made: string | undefined;
   try {
     renameSync(job.tmp, job.dest);
   } catch (err) {
@@ -90,24 +119,37 @@ function write(job: WriteJob): boolean {
       if (kept) tryUnlink(job.old);
       throw err;
     }
-    // The fan-out directory does not exist yet.
-    mkdirSync(dirname(job.dest), { recursive: true });
+    made = mkdirSync(dir, { recursive: true });
     renameSync(job.tmp, job.dest);
+  }
+  // The new name, and every directory made for it, on disk.
+  const top = made ? dirname(made) : dir;
+  for (let d = dir; ; d = dirname(d)) {
+    fsyncDir(d);
+    if (d === top || d === dirname(d)) break;
   }
   return kept;
 }
 
-parentPort!.on('message', (job: WriteJob) => {
-  let reply: WriteReply;
+function retire(job: RetireJob): boolean {
   try {
-    reply = { id: job.id, bytes: job.bytes, kept: write(job) };
+    renameSync(job.path, job.spare);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  fsyncDir(dirname(job.path));
+  return true;
+}
+
+parentPort!.on('message', (job: WriteJob | RetireJob) => {
+  let reply: WriterReply;
+  const bytes = job.op === 'write' ? job.bytes : undefined;
+  try {
+    reply = { id: job.id, bytes, kept: job.op === 'write' ? write(job) : retire(job) };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    reply = {
-      id: job.id,
-      bytes: job.bytes,
-      error: { message: e.message, ...(e.code ? { code: e.code } : {}) },
-    };
+    reply = { id: job.id, bytes, error: { message: e.message, ...(e.code ? { code: e.code } : {}) } };
   }
-  parentPort!.postMessage(reply, [job.bytes]);
+  parentPort!.postMessage(reply, bytes ? [bytes] : []);
 });
