@@ -63,7 +63,13 @@ class Connection {
     this.socket.on('data', (chunk: Buffer) => {
       this.#chunks.push(chunk);
       this.#have += chunk.length;
-      if (this.#have >= this.#need) this.#tryParse();
+      if (this.#have < this.#need) return;
+      try {
+        this.#tryParse();
+      } catch (err) {
+        // A malformed answer fails its request, not the benchmark process.
+        this.socket.destroy(err as Error);
+      }
     });
     const fail = (err: Error) => {
       this.#closed = true;
