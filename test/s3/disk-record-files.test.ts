@@ -162,4 +162,53 @@ describe('record files on disk', () => {
     const rec = reopened.head('b', 'k')!;
     expect(reopened.bytes(rec, 0, rec.size - 1)!.toString()).toBe('kept');
   });
+
+  it('drops an upload a crash left behind after its Complete, keeping the object and its bytes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
+    dirs.push(dir);
+    const store = await open(dir);
+    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const objectMeta = {
+      key: 'big',
+      contentType: 'text/plain',
+      userMeta: {},
+      tags: [],
+      storageClass: 'STANDARD',
+    };
+    await store.createUpload({
+      uploadId: 'U1',
+      bucket: 'b',
+      key: 'big',
+      initiated: 1,
+      initiator: 'root',
+      meta: objectMeta,
+      parts: {},
+    });
+    const bytes = Buffer.alloc(200_000, 5);
+    const blob = await store.writeBlob(bufferStream(bytes), bytes.length);
+    await store.putPart('b', 'big', 'U1', {
+      partNumber: 1,
+      size: bytes.length,
+      etag: '"p1"',
+      lastModified: 2,
+      checksums: {},
+      blob,
+    });
+    const leftover = store.upload('b', 'big', 'U1');
+    await store.completeUpload('b', 'big', 'U1', async (u) => ({
+      ...record('big', [u.parts[1]!.blob]),
+      etag: '"x-1"',
+    }));
+    // The crash: the object's record is on disk, the upload's removal is not.
+    await (await diskBackends(dir)).meta.saveUpload(leftover);
+    const reopened = await open(dir);
+    expect(reopened.listUploads('b')).toEqual([]);
+    await expect(reopened.abortUpload('U1')).rejects.toMatchObject({ code: 'NoSuchUpload' });
+    const rec = reopened.head('b', 'big')!;
+    const parts: Buffer[] = [];
+    for await (const c of reopened.read(rec, 0, rec.size - 1)) parts.push(c as Buffer);
+    expect(Buffer.concat(parts).equals(bytes)).toBe(true);
+    // And the leftover is gone for good.
+    expect((await open(dir)).listUploads('b')).toEqual([]);
+  });
 });

@@ -4,16 +4,8 @@
 // and renamed into place, so a crash leaves either the old or the new version, never a
 // partial one; blobs no record points at are collected at start.
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  fdatasync as fdatasyncCb,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
-import { mkdir, open, rename, rm, unlink } from 'node:fs/promises';
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type FileHandle, mkdir, open, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -175,18 +167,22 @@ class DiskBlobs implements BlobBackend {
     // body's single final flush was a third of its PUT.
     let unflushed = 0;
     let flushing: Promise<void> | undefined;
-    // A background flush's error fails the write: Linux reports a writeback error once per
-    // open file, so the final flush on the same descriptor would not see it again.
+    // Flushes go through a descriptor of their own, so none can outlive or outrun the stream's.
+    let flusher: FileHandle | undefined;
+    // A background flush's error fails the write (a writeback error is reported once per
+    // descriptor, and the stream's own may never see it).
     let flushError: Error | undefined;
-    const flushNow = (fd: number) =>
-      new Promise<void>((resolve) =>
-        fdatasyncCb(fd, (err) => {
-          flushError ??= err ?? undefined;
-          resolve();
-        }),
-      ).finally(() => {
-        flushing = undefined;
-      });
+    const flushNow = () =>
+      (async () => {
+        flusher ??= await open(tmp, 'r');
+        await flusher.datasync();
+      })()
+        .catch((err: Error) => {
+          flushError ??= err;
+        })
+        .finally(() => {
+          flushing = undefined;
+        });
     try {
       await pipeline(async function* () {
         yield* head;
@@ -196,14 +192,12 @@ class DiskBlobs implements BlobBackend {
           const chunk = next.value as Buffer;
           size += chunk.length;
           unflushed += chunk.length;
-          const { fd } = out as unknown as { fd: number | null };
-          if (unflushed >= FLUSH_EVERY && !flushing && typeof fd === 'number') {
+          if (unflushed >= FLUSH_EVERY && !flushing) {
             unflushed = 0;
-            flushing = flushNow(fd);
+            flushing = flushNow();
           }
           yield chunk;
         }
-        // Never close the file under a flush still running on its descriptor.
         await flushing;
         if (flushError) throw flushError;
       }, out);
@@ -215,11 +209,12 @@ class DiskBlobs implements BlobBackend {
       await fsyncDir(dirname(dest));
       if (made) await fsyncDir(this.#layout.blobs);
     } catch (err) {
-      // Not under a flush still running on the descriptor either.
-      await flushing;
       out.destroy();
       await rm(tmp, { force: true });
       throw err;
+    } finally {
+      await flushing;
+      await flusher?.close();
     }
     return { id, size };
   }
@@ -302,8 +297,11 @@ class DiskMeta implements MetaBackend {
   }
 
   async deleteBucket(name: string): Promise<void> {
-    await unlink(join(this.#layout.buckets, `${name}.json`)).catch(() => {});
+    // The bucket's record goes durably first: a power cut after it leaves at worst an
+    // unreferenced objects directory, never a bucket that comes back.
+    await this.#layout.retire(join(this.#layout.buckets, `${name}.json`));
     await rm(join(this.#layout.objects, name), { recursive: true, force: true });
+    await fsyncDir(this.#layout.objects);
   }
 
   async saveKey(bucket: string, key: string, versions: ObjectRecord[]): Promise<void> {

@@ -51,7 +51,23 @@ export interface WriterReply {
   bytes?: ArrayBuffer;
   /** Write: the old file is now `old`. Retire: the file existed and is now `spare`. */
   kept?: boolean;
+  /** The job failed and changed nothing visible. */
   error?: { message: string; code?: string };
+  /**
+   * The rename was done (the change is visible, and must be treated as made) but syncing its
+   * directory failed, so it is not known to survive a power cut.
+   */
+  unsynced?: { message: string; code?: string };
+}
+
+interface Outcome {
+  kept: boolean;
+  unsynced?: NodeJS.ErrnoException;
+}
+
+function described(err: unknown): { message: string; code?: string } {
+  const e = err as NodeJS.ErrnoException;
+  return { message: e.message, ...(e.code ? { code: e.code } : {}) };
 }
 
 function tryUnlink(path: string): void {
@@ -82,7 +98,7 @@ function openTarget(job: WriteJob): number {
   }
 }
 
-function write(job: WriteJob): boolean {
+function write(job: WriteJob): Outcome {
   const bytes = new Uint8Array(job.bytes, 0, job.length);
   // Opening a new name exclusively fails if the name is taken: that file is not ours to remove.
   const fd = openTarget(job);
@@ -124,32 +140,46 @@ function write(job: WriteJob): boolean {
   }
   // The new name, and every directory made for it, on disk.
   const top = made ? dirname(made) : dir;
-  for (let d = dir; ; d = dirname(d)) {
-    fsyncDir(d);
-    if (d === top || d === dirname(d)) break;
+  try {
+    for (let d = dir; ; d = dirname(d)) {
+      fsyncDir(d);
+      if (d === top || d === dirname(d)) break;
+    }
+  } catch (err) {
+    // The new record is in place: reporting a failure now would make the store forget it and
+    // discard its bytes. The displaced file must not be reused, though: its old name might
+    // come back after a power cut.
+    if (kept) tryUnlink(job.old);
+    return { kept: false, unsynced: err as NodeJS.ErrnoException };
   }
-  return kept;
+  return { kept };
 }
 
-function retire(job: RetireJob): boolean {
+function retire(job: RetireJob): Outcome {
   try {
     renameSync(job.path, job.spare);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kept: false };
     throw err;
   }
-  fsyncDir(dirname(job.path));
-  return true;
+  try {
+    fsyncDir(dirname(job.path));
+  } catch (err) {
+    // Removed, but not known durably: not a spare (see write()).
+    tryUnlink(job.spare);
+    return { kept: false, unsynced: err as NodeJS.ErrnoException };
+  }
+  return { kept: true };
 }
 
 parentPort!.on('message', (job: WriteJob | RetireJob) => {
   let reply: WriterReply;
   const bytes = job.op === 'write' ? job.bytes : undefined;
   try {
-    reply = { id: job.id, bytes, kept: job.op === 'write' ? write(job) : retire(job) };
+    const { kept, unsynced } = job.op === 'write' ? write(job) : retire(job);
+    reply = { id: job.id, bytes, kept, ...(unsynced ? { unsynced: described(unsynced) } : {}) };
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    reply = { id: job.id, bytes, error: { message: e.message, ...(e.code ? { code: e.code } : {}) } };
+    reply = { id: job.id, bytes, error: described(err) };
   }
   parentPort!.postMessage(reply, bytes ? [bytes] : []);
 });

@@ -30,7 +30,10 @@ class Writer {
       if (!p) return;
       if (r.error)
         p.reject(Object.assign(new Error(r.error.message), r.error.code ? { code: r.error.code } : {}));
-      else p.resolve(r.kept === true);
+      else {
+        if (r.unsynced) warnUnsynced(r.unsynced);
+        p.resolve(r.kept === true);
+      }
     });
     const fail = (err: Error) => {
       this.alive = false;
@@ -69,6 +72,21 @@ function borrow(size: number): ArrayBuffer {
 
 function release(bytes: ArrayBuffer): void {
   if (free.length < POOL_MAX && bytes.byteLength <= POOLED_MAX_BYTES) free.push(bytes);
+}
+
+let warned = false;
+
+/**
+ * A change made but not known durable (its directory's fsync failed): the disk under the data
+ * directory is reporting errors. Said once per process; the change itself stands.
+ */
+function warnUnsynced(err: { message: string; code?: string }): void {
+  if (warned) return;
+  warned = true;
+  process.emitWarning(
+    `S3 disk storage: syncing a directory failed (${err.code ?? err.message}); recent writes may not survive a power cut`,
+    { code: 'S3_STORAGE_NOT_DURABLE' },
+  );
 }
 
 const writers: (Writer | undefined)[] = [];

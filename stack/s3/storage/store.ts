@@ -69,6 +69,13 @@ export class Store {
     }
     for (const u of state.uploads) {
       if (!store.#buckets.has(u.bucket)) continue;
+      // A completed upload whose record a crash kept (Complete commits the object, then
+      // removes the upload): its parts belong to the object now, and aborting it would delete
+      // them. Blob ids are never shared otherwise.
+      if (Object.values(u.parts).some((p) => referenced.has(p.blob.id))) {
+        await backends.meta.deleteUpload(u.uploadId);
+        continue;
+      }
       store.#uploads.set(u.uploadId, u);
       for (const p of Object.values(u.parts)) referenced.add(p.blob.id);
     }
