@@ -91,6 +91,29 @@ class DiskLayout {
     return join(this.tmp, randomUUID());
   }
 
+  /** Directories a new layout created, synced once before the first write (not at start). */
+  #unsynced: string[] | undefined;
+  #synced: Promise<void> | undefined;
+
+  syncBeforeFirstWrite(dirs: string[]): void {
+    this.#unsynced = dirs;
+  }
+
+  /**
+   * Resolves once a new layout's directories are on disk: later writes sync only the
+   * directories they touch, so an acknowledged write must not sit in a directory whose own
+   * entry could vanish in a power cut. Every write awaits it; only the first pays.
+   */
+  layoutDurable(): Promise<void> | undefined {
+    if (!this.#unsynced) return undefined;
+    const dirs = this.#unsynced;
+    this.#synced ??= (async () => {
+      for (const d of dirs) await fsyncDir(d);
+      this.#unsynced = undefined;
+    })();
+    return this.#synced;
+  }
+
   /**
    * Files in tmp/ whose contents are garbage, kept to be written over instead of creating new
    * ones. A record's rewrite would otherwise allocate an inode and free the old one; ext4
@@ -116,6 +139,7 @@ class DiskLayout {
    * Callers serialize writes to one `dest` (the store's key, bucket and upload locks).
    */
   async writeAtomic(dest: string, data: string | Buffer | Buffer[]): Promise<void> {
+    await this.layoutDurable();
     const chunks = typeof data === 'string' ? [Buffer.from(data)] : Array.isArray(data) ? data : [data];
     const spare = this.#spares.pop();
     const old = this.tempPath();
@@ -130,6 +154,7 @@ class DiskLayout {
 
   /** Removes `path` (a record file) by moving it to the spares; absent is fine. */
   async retire(path: string): Promise<void> {
+    await this.layoutDurable();
     const spare = this.tempPath();
     if (await retireRecord(path, spare)) await this.#keepSpare(spare);
   }
@@ -331,9 +356,11 @@ export async function diskBackends(dir: string): Promise<Backends> {
   const layout = new DiskLayout(dir);
   // Synchronous at open, like load(): the first fs calls of a process paid for starting the
   // thread pool, a quarter of the disk engine's start.
+  let made = false;
   for (const d of [layout.tmp, layout.blobs, layout.buckets, layout.objects, layout.uploads]) {
-    mkdirSync(d, { recursive: true });
+    if (mkdirSync(d, { recursive: true }) !== undefined) made = true;
   }
+  if (made) layout.syncBeforeFirstWrite([dirname(layout.root), layout.root, join(layout.root, 'meta')]);
   return {
     blobs: new DiskBlobs(layout),
     meta: new DiskMeta(layout),
