@@ -211,4 +211,24 @@ describe('record files on disk', () => {
     // And the leftover is gone for good.
     expect((await open(dir)).listUploads('b')).toEqual([]);
   });
+
+  it('forgets the objects of a bucket whose DeleteBucket a crash cut short, even if the name comes back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
+    dirs.push(dir);
+    const store = await open(dir);
+    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    await put(store, 'stale', Buffer.alloc(100_000, 1));
+    // The crash: DeleteBucket removed the bucket's record, not yet its objects.
+    await rm(join(dir, 'meta', 'buckets', 'b.json'));
+    const reopened = await open(dir);
+    expect(reopened.listBuckets()).toEqual([]);
+    await reopened.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const again = await open(dir);
+    expect(again.head('b', 'stale')).toBeUndefined();
+    // Its blob was collected too.
+    const blobFiles: string[] = [];
+    for (const fan of await readdir(join(dir, 'blobs')))
+      blobFiles.push(...(await readdir(join(dir, 'blobs', fan))));
+    expect(blobFiles).toEqual([]);
+  });
 });

@@ -297,6 +297,12 @@ class DiskMeta implements MetaBackend {
       if (!f.endsWith('.json')) continue;
       state.buckets.push(JSON.parse(readFileSync(join(this.#layout.buckets, f), 'utf8')) as BucketRecord);
     }
+    // Objects of a bucket whose record is gone: a DeleteBucket a crash cut short (it removes
+    // the record first). Left there, they would come back with a new bucket of the same name.
+    const names = new Set(state.buckets.map((b) => b.name));
+    for (const d of existing(this.#layout.objects)) {
+      if (!names.has(d)) rmSync(join(this.#layout.objects, d), { recursive: true, force: true });
+    }
     for (const b of state.buckets) {
       const bdir = join(this.#layout.objects, b.name);
       for (const fan of existing(bdir)) {
