@@ -1,7 +1,7 @@
 // Memory storage: blobs are Buffers, records live only in the store's index.
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { bufferStream } from './buffer-stream.ts';
+import { bufferStream, copyChunks } from './buffer-stream.ts';
 import type { Backends, BlobBackend, BlobRef, LoadedState, MetaBackend } from './types.ts';
 
 /**
@@ -16,13 +16,6 @@ const SEGMENT = 64 * 1024;
 
 /** A blob's bytes: one buffer, or the segments it arrived in (large bodies). */
 type Stored = Buffer | Buffer[];
-
-function copyOf(chunks: Buffer[], size: number): Buffer {
-  const out = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  for (const c of chunks) at += c.copy(out, at);
-  return out;
-}
 
 /** The stored segments overlapping [start, end], cut to it. */
 function slices(segments: Buffer[], start: number, end: number): Buffer[] {
@@ -53,7 +46,7 @@ class MemoryBlobs implements BlobBackend {
     let size = 0;
     const flushSmall = () => {
       if (smallBytes === 0) return;
-      segments.push(copyOf(small, smallBytes));
+      segments.push(copyChunks(small, smallBytes));
       small = [];
       smallBytes = 0;
     };
@@ -75,7 +68,7 @@ class MemoryBlobs implements BlobBackend {
     // Up to a MiB is stored as one buffer, whatever it arrived in: a GET then answers with a
     // single write (a 64 KiB body usually arrives as two chunks, the first shared with the
     // request's head).
-    const stored = segments.length > 1 && size <= SINGLE_MAX ? [copyOf(segments, size)] : segments;
+    const stored = segments.length > 1 && size <= SINGLE_MAX ? [copyChunks(segments, size)] : segments;
     const id = randomUUID();
     this.#blobs.set(id, stored.length === 1 ? stored[0]! : stored);
     return { id, size };
