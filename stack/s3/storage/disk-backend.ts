@@ -9,9 +9,9 @@ import { type FileHandle, mkdir, open, rename, rm, unlink } from 'node:fs/promis
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { bufferStream } from './buffer-stream.ts';
+import { bufferStream, copyChunks } from './buffer-stream.ts';
 import { decodeRecordFile, encodeRecordFile } from './record-file.ts';
-import { retireRecord, writeRecord } from './record-writer.ts';
+import { retireRecord, warnUnsynced, writeRecord } from './record-writer.ts';
 import type {
   Backends,
   BlobBackend,
@@ -62,14 +62,6 @@ function existing(dir: string): string[] {
   }
 }
 
-/** The chunks in a buffer of our own: a stored blob must not pin the socket's read buffers. */
-function ownCopy(chunks: Buffer[], size: number): Buffer {
-  const out = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  for (const c of chunks) at += c.copy(out, at);
-  return out;
-}
-
 class DiskLayout {
   readonly root: string;
   readonly tmp: string;
@@ -91,27 +83,26 @@ class DiskLayout {
     return join(this.tmp, randomUUID());
   }
 
-  /** Directories a new layout created, synced once before the first write (not at start). */
-  #unsynced: string[] | undefined;
-  #synced: Promise<void> | undefined;
+  /** Directories a new layout created, synced before the first write (not at start). */
+  #newDirs: string[] = [];
+  #layoutSynced: Promise<void> | undefined;
 
   syncBeforeFirstWrite(dirs: string[]): void {
-    this.#unsynced = dirs;
+    this.#newDirs = dirs;
   }
 
   /**
    * Resolves once a new layout's directories are on disk: later writes sync only the
    * directories they touch, so an acknowledged write must not sit in a directory whose own
-   * entry could vanish in a power cut. Every write awaits it; only the first pays.
+   * entry could vanish in a power cut. Every write awaits it; only the first pays. A failed
+   * sync is treated as a failed directory sync after a write: said, not fatal.
    */
   layoutDurable(): Promise<void> | undefined {
-    if (!this.#unsynced) return undefined;
-    const dirs = this.#unsynced;
-    this.#synced ??= (async () => {
-      for (const d of dirs) await fsyncDir(d);
-      this.#unsynced = undefined;
-    })();
-    return this.#synced;
+    if (this.#newDirs.length === 0) return undefined;
+    this.#layoutSynced ??= (async () => {
+      for (const d of this.#newDirs) await fsyncDir(d);
+    })().catch((err: NodeJS.ErrnoException) => warnUnsynced(err));
+    return this.#layoutSynced;
   }
 
   /**
@@ -179,7 +170,7 @@ class DiskBlobs implements BlobBackend {
     const it = body[Symbol.asyncIterator]();
     for (;;) {
       const next = await it.next();
-      if (next.done) return { id, size, inline: ownCopy(head, size) };
+      if (next.done) return { id, size, inline: copyChunks(head, size) };
       head.push(next.value as Buffer);
       size += (next.value as Buffer).length;
       if (size > INLINE_MAX) break;
