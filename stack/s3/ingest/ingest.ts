@@ -9,6 +9,7 @@ import { AwsChunkedDecoder } from './aws-chunked.ts';
 import { sha256Hex } from './canonical.ts';
 import { type Checksum, createChecksum, isValidChecksumValue } from './checksum.ts';
 import { type DeclaredChecksum, declaredChecksum, declaredMd5 } from './declared-checksum.ts';
+import { OffloadedMd5 } from './md5-offload.ts';
 import { isChunkedMode, parsePayloadMode } from './payload-mode.ts';
 import { headerValue } from './request-headers.ts';
 import { hmac, signaturesEqual } from './signing-key.ts';
@@ -21,6 +22,8 @@ import type {
   PayloadMode,
 } from './types.ts';
 
+/** Bodies from this size hash MD5 on a worker thread (see md5-offload.ts). */
+const OFFLOAD_MIN = 8 * 1024 * 1024;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const MALFORMED_TRAILER =
   'The request contained trailing data that was not well-formed or did not conform to our published schema.';
@@ -104,7 +107,10 @@ class IngestStream extends Transform {
   #plan: Plan | undefined;
   #onResult: (r: IngestResult) => void;
   #decoder: AwsChunkedDecoder | undefined;
-  #md5: Hash = createHash('md5');
+  #md5: Hash | undefined;
+  #offMd5: OffloadedMd5 | undefined;
+  #blocked = 0;
+  #waiting: TransformCallback | undefined;
   #payloadHash: Hash | undefined;
   #checksums = new Map<ChecksumAlgorithm, Checksum>();
   #rawBytes = 0;
@@ -128,6 +134,10 @@ class IngestStream extends Transform {
       return;
     }
     const p = this.#plan;
+    if ((p.decodedLength ?? 0) >= OFFLOAD_MIN) {
+      this.#offMd5 = new OffloadedMd5();
+      this.once('close', () => this.#offMd5!.drop());
+    } else this.#md5 = createHash('md5');
     if (p.payloadSha256 !== undefined) this.#payloadHash = createHash('sha256');
     for (const alg of [p.declared?.algorithm, opts.extraAlgorithm]) {
       if (alg && !this.#checksums.has(alg)) this.#checksums.set(alg, createChecksum(alg));
@@ -161,21 +171,40 @@ class IngestStream extends Transform {
       this.#rawBytes += chunk.length;
       if (this.#decoder) this.#decoder.write(chunk);
       else this.#data(chunk);
-      cb();
+      if (this.#blocked === 0) cb();
+      else this.#waiting = cb;
     } catch (err) {
       cb(err as Error);
     }
   }
 
   override _flush(cb: TransformCallback): void {
-    try {
-      this.#finish();
-      this.#settled = true;
-      cb();
-    } catch (err) {
-      cb(err as Error);
-    }
+    const finish = (md5: Buffer) => {
+      try {
+        this.#finish(md5);
+        this.#settled = true;
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    };
+    if (this.#offMd5) {
+      try {
+        this.#checkLengths();
+      } catch (err) {
+        cb(err as Error);
+        return;
+      }
+      this.#offMd5.digest().then(finish, (err: Error) => cb(err));
+    } else finish(this.#md5!.digest());
   }
+
+  #unblocked = (): void => {
+    if (--this.#blocked > 0 || !this.#waiting) return;
+    const cb = this.#waiting;
+    this.#waiting = undefined;
+    cb();
+  };
 
   #data(bytes: Buffer): void {
     if (bytes.length === 0) return;
@@ -188,7 +217,10 @@ class IngestStream extends Transform {
         'Malformed aws-chunked encoding: more data than x-amz-decoded-content-length declares.',
       );
     }
-    this.#md5.update(bytes);
+    if (this.#offMd5) {
+      this.#blocked++;
+      this.#offMd5.update(bytes, this.#unblocked);
+    } else this.#md5!.update(bytes);
     this.#payloadHash?.update(bytes);
     this.#chunkHash?.update(bytes);
     for (const c of this.#checksums.values()) c.update(bytes);
@@ -236,9 +268,12 @@ class IngestStream extends Transform {
     if (name !== 'x-amz-trailer-signature') this.#canonicalTrailers += `${name}:${value}\n`;
   }
 
-  #finish(): void {
+  #lengthsChecked = false;
+
+  #checkLengths(): void {
+    if (this.#lengthsChecked) return;
+    this.#lengthsChecked = true;
     const p = this.#plan!;
-    const { auth } = this.#opts;
     if (this.#decoder) this.#decoder.end();
     if (p.contentLength !== undefined && this.#rawBytes < p.contentLength) {
       throw incomplete(p.contentLength, this.#rawBytes);
@@ -246,6 +281,12 @@ class IngestStream extends Transform {
     if (p.decodedLength !== undefined && this.#size < p.decodedLength) {
       throw incomplete(p.decodedLength, this.#size);
     }
+  }
+
+  #finish(md5: Buffer): void {
+    const p = this.#plan!;
+    const { auth } = this.#opts;
+    this.#checkLengths();
 
     if (p.signedTrailer) {
       const provided = this.#trailers.get('x-amz-trailer-signature');
@@ -271,7 +312,6 @@ class IngestStream extends Transform {
       }
     }
 
-    const md5 = this.#md5.digest();
     if (p.md5 && !md5.equals(p.md5)) {
       throw new S3Error('BadDigest', undefined, {
         ExpectedDigest: p.md5.toString('hex'),

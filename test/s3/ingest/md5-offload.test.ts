@@ -1,0 +1,106 @@
+// Bodies of 8 MiB and more have their MD5 computed on a worker thread (md5-offload.ts): the
+// ETag is still the MD5 of exactly the bytes sent, Content-MD5 is still checked, bodies hashed
+// at once do not mix, and a body that fails hands its buffers back (the pool is only 8 MiB, so a
+// leak would stall every later large body).
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { describe, expect, it } from 'vitest';
+import { ingest } from '../../../stack/s3/ingest/index.ts';
+import type { AuthContext } from '../../../stack/s3/ingest/types.ts';
+import { streamError, USER } from './fixtures.ts';
+
+const unsigned: AuthContext = {
+  identity: USER,
+  via: 'header',
+  payload: 'unsigned',
+  signedHeaders: ['host'],
+  contentSha256: 'UNSIGNED-PAYLOAD',
+};
+
+/** `size` bytes that differ per body (`seed`) and per position, in socket-sized chunks. */
+function bytes(size: number, seed: number): Buffer {
+  const b = Buffer.allocUnsafe(size + 3);
+  for (let i = 0; i < size; i += 4) b.writeUInt32LE((Math.imul(i, 2654435761) + seed) >>> 0, i);
+  return b.subarray(0, size);
+}
+
+/** `data` as a stream of 64 KiB chunks arriving asynchronously; fails after `failAt` bytes. */
+function chunks(data: Buffer, failAt?: number): Readable {
+  let at = 0;
+  return new Readable({
+    read() {
+      if (failAt !== undefined && at >= failAt) {
+        this.destroy(new Error('client went away'));
+        return;
+      }
+      if (at >= data.length) {
+        this.push(null);
+        return;
+      }
+      const c = data.subarray(at, at + 64 * 1024);
+      at += c.length;
+      setImmediate(() => this.push(c));
+    },
+  });
+}
+
+function run(data: Buffer, headers: Record<string, string> = {}, failAt?: number) {
+  return ingest(chunks(data, failAt), {
+    auth: unsigned,
+    headers: { 'content-length': String(data.length), ...headers },
+    maxBytes: 64 * 1024 * 1024,
+  });
+}
+
+const md5 = (b: Buffer) => createHash('md5').update(b).digest();
+const SIZE = 9 * 1024 * 1024 + 3;
+
+describe('MD5 of large bodies on a worker', () => {
+  it('is the MD5 of every byte, and the bytes pass through unchanged', async () => {
+    const data = bytes(SIZE, 1);
+    const got = run(data);
+    expect((await buffer(got.body)).equals(data)).toBe(true);
+    expect(got.result().md5Hex).toBe(md5(data).toString('hex'));
+  });
+
+  it('checks Content-MD5: a wrong one is BadDigest, the right one passes', async () => {
+    const data = bytes(SIZE, 2);
+    const wrong = md5(bytes(16, 3)).toString('base64');
+    const err = await streamError(run(data, { 'content-md5': wrong }).body);
+    expect([err.code, err.status]).toEqual(['BadDigest', 400]);
+    const ok = run(data, { 'content-md5': md5(data).toString('base64') });
+    await buffer(ok.body);
+    expect(ok.result().md5Hex).toBe(md5(data).toString('hex'));
+  });
+
+  it('keeps bodies hashed at the same time apart', async () => {
+    const bodies = [bytes(SIZE, 4), bytes(SIZE + 1000, 5), bytes(SIZE - 7, 6)];
+    const runs = bodies.map((b) => run(b));
+    await Promise.all(runs.map((r) => buffer(r.body)));
+    expect(runs.map((r) => r.result().md5Hex)).toEqual(bodies.map((b) => md5(b).toString('hex')));
+  });
+
+  it('gives its buffers back when a body fails, so later bodies still hash', async () => {
+    const data = bytes(SIZE, 7);
+    // More failed bodies than the pool has buffers, each failing with a buffer half filled.
+    for (let i = 0; i < 12; i++) {
+      const err = await streamError(run(data, {}, (512 + (i % 8) * 1024) * 1024).body);
+      expect(err.code).toBe('IncompleteBody');
+    }
+    const ok = run(data);
+    await buffer(ok.body);
+    expect(ok.result().md5Hex).toBe(md5(data).toString('hex'));
+  });
+
+  it('a body shorter than its Content-Length is IncompleteBody, not a digest', async () => {
+    const data = bytes(SIZE, 8);
+    const short = ingest(chunks(data.subarray(0, SIZE - 10)), {
+      auth: unsigned,
+      headers: { 'content-length': String(SIZE) },
+      maxBytes: 64 * 1024 * 1024,
+    });
+    const err = await streamError(short.body);
+    expect([err.code, err.status]).toEqual(['IncompleteBody', 400]);
+  });
+});
