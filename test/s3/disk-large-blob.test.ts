@@ -1,8 +1,10 @@
-// Large blobs on disk are flushed while they arrive (a background fdatasync every few MiB) and
-// once more at the end: the bytes are exactly what was sent, across a restart, and a body that
-// fails mid-way (a flush may be running) leaves no file behind.
+// Large blobs on disk are written by a worker thread (blob-writer.ts) that flushes them while
+// they arrive (an fdatasync every few MiB) and once more at the end: the bytes are exactly what
+// was sent, across a restart, also for several bodies at once through its small buffer pool;
+// a body that fails mid-way leaves no file behind, and a file that cannot be written fails
+// its PUT without stopping the next one.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -69,5 +71,34 @@ describe('large blobs on disk', () => {
     // The backend still writes.
     const ok = await blobs.write(body(5 * 1024 * 1024));
     expect(await blobs.list()).toEqual([ok.id]);
+  });
+
+  it('writes several bodies at once, each byte for byte', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'disk-large-'));
+    dirs.push(dir);
+    const { blobs } = await diskBackends(dir);
+    // Together far more than the writer's 8 MiB of buffers: they take turns with them.
+    const sizes = [6 * 1024 * 1024 + 1, 5 * 1024 * 1024 + 77, 7 * 1024 * 1024];
+    const refs = await Promise.all(sizes.map((n) => blobs.write(body(n))));
+    for (const [i, ref] of refs.entries()) {
+      expect(ref.size).toBe(sizes[i]);
+      expect(await digest(blobs.read(ref, 0, ref.size - 1))).toBe(await digest(body(sizes[i]!)));
+    }
+    expect((await blobs.list()).sort()).toEqual(refs.map((r) => r.id).sort());
+  });
+
+  it('fails the write when its file cannot be created, and writes again once it can', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'disk-large-'));
+    dirs.push(dir);
+    const { blobs } = await diskBackends(dir);
+    // tmp/ replaced by a plain file: creating anything in it fails (ENOTDIR), even as root.
+    await rm(join(dir, 'tmp'), { recursive: true });
+    await writeFile(join(dir, 'tmp'), '');
+    await expect(blobs.write(body(3 * 1024 * 1024))).rejects.toMatchObject({ code: 'ENOTDIR' });
+    expect(await blobs.list()).toEqual([]);
+    await rm(join(dir, 'tmp'));
+    await mkdir(join(dir, 'tmp'));
+    const ok = await blobs.write(body(3 * 1024 * 1024));
+    expect(await digest(blobs.read(ok, 0, ok.size - 1))).toBe(await digest(body(3 * 1024 * 1024)));
   });
 });

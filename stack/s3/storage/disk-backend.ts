@@ -4,11 +4,11 @@
 // and renamed into place, so a crash leaves either the old or the new version, never a
 // partial one; blobs no record points at are collected at start.
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { type FileHandle, mkdir, open, rename, rm, unlink } from 'node:fs/promises';
+import { createReadStream, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, open, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { BlobFile } from './blob-writer.ts';
 import { bufferStream, copyChunks } from './buffer-stream.ts';
 import { decodeRecordFile, encodeRecordFile } from './record-file.ts';
 import { retireRecord, warnUnsynced, writeRecord } from './record-writer.ts';
@@ -24,15 +24,6 @@ import type {
 } from './types.ts';
 
 const INLINE_MAX = 64 * 1024;
-
-/**
- * Bytes a large body may run ahead of the disk: with the stream's default (16 KiB) every
- * 64 KiB chunk waited for its write, so hashing and writing took turns instead of overlapping.
- */
-const WRITE_AHEAD = 1024 * 1024;
-
-/** Bytes of a large body written between two background flushes (see DiskBlobs.write). */
-const FLUSH_EVERY = 4 * 1024 * 1024;
 
 /** Spare record files kept for reuse (see DiskLayout.#spares): a bound on tmp/'s size. */
 const MAX_SPARES = 64;
@@ -176,47 +167,17 @@ class DiskBlobs implements BlobBackend {
       if (size > INLINE_MAX) break;
     }
     const tmp = this.#layout.tempPath();
-    // flush: the stream fdatasyncs before it closes the file.
-    const out = createWriteStream(tmp, { flags: 'wx', flush: true, highWaterMark: WRITE_AHEAD });
-    // Large bodies are flushed to disk while they arrive, one fdatasync at a time, so the
-    // one at the end (before the blob can be committed) finds little left to write: a 64 MiB
-    // body's single final flush was a third of its PUT.
-    let unflushed = 0;
-    let flushing: Promise<void> | undefined;
-    // Flushes go through a descriptor of their own, so none can outlive or outrun the stream's.
-    let flusher: FileHandle | undefined;
-    // A background flush's error fails the write (a writeback error is reported once per
-    // descriptor, and the stream's own may never see it).
-    let flushError: Error | undefined;
-    const flushNow = () =>
-      (async () => {
-        flusher ??= await open(tmp, 'r');
-        await flusher.datasync();
-      })()
-        .catch((err: Error) => {
-          flushError ??= err;
-        })
-        .finally(() => {
-          flushing = undefined;
-        });
+    const file = new BlobFile(tmp);
     try {
-      await pipeline(async function* () {
-        yield* head;
-        for (;;) {
-          const next = await it.next();
-          if (next.done) break;
-          const chunk = next.value as Buffer;
-          size += chunk.length;
-          unflushed += chunk.length;
-          if (unflushed >= FLUSH_EVERY && !flushing) {
-            unflushed = 0;
-            flushing = flushNow();
-          }
-          yield chunk;
-        }
-        await flushing;
-        if (flushError) throw flushError;
-      }, out);
+      for (const c of head) await file.write(c);
+      for (;;) {
+        const next = await it.next();
+        if (next.done) break;
+        const chunk = next.value as Buffer;
+        size += chunk.length;
+        await file.write(chunk);
+      }
+      await file.end();
       const dest = this.#path(id);
       const made = await mkdir(dirname(dest), { recursive: true });
       await rename(tmp, dest);
@@ -225,12 +186,9 @@ class DiskBlobs implements BlobBackend {
       await fsyncDir(dirname(dest));
       if (made) await fsyncDir(this.#layout.blobs);
     } catch (err) {
-      out.destroy();
+      await file.abort();
       await rm(tmp, { force: true });
       throw err;
-    } finally {
-      await flushing;
-      await flusher?.close();
     }
     return { id, size };
   }
