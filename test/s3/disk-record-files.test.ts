@@ -1,6 +1,6 @@
 // Record files on disk: small blobs travel as raw bytes after the record's JSON (not base64
-// inside it), records written in the earlier base64 form still load, and rewriting a record
-// reuses the same few files instead of creating one per write (see DiskLayout's spares).
+// inside it), records written in earlier forms still load, a record is rewritten in place in
+// its two slot files (see DiskLayout.writeAtomic), and a slot a crash tore loses to the other.
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bufferStream } from '../../stack/s3/storage/buffer-stream.ts';
 import { diskBackends } from '../../stack/s3/storage/disk-backend.ts';
 import { decodeRecordFile, encodeRecordFile } from '../../stack/s3/storage/record-file.ts';
+import { openFrame } from '../../stack/s3/storage/record-frame.ts';
 import { Store } from '../../stack/s3/storage/store.ts';
 import type { BlobRef, ObjectRecord } from '../../stack/s3/storage/types.ts';
 
@@ -106,7 +107,14 @@ describe('record files on disk', () => {
     expect(reopened.bytes(rec, 0, rec.size - 1)!.equals(body)).toBe(true);
   });
 
-  it('rewrites a record in a recycled file, and a restart clears the spares', async () => {
+  /** The record's slot files (`NAME.json`, `NAME.json.1`), those that exist. */
+  async function slotFiles(dir: string): Promise<string[]> {
+    const bucketDir = join(dir, 'meta', 'objects', 'b');
+    const [fan] = await readdir(bucketDir);
+    return (await readdir(join(bucketDir, fan!))).sort().map((f) => join(bucketDir, fan!, f));
+  }
+
+  it('rewrites a record in place in its two slot files, and removes both on delete', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
     dirs.push(dir);
     const store = await open(dir);
@@ -114,39 +122,113 @@ describe('record files on disk', () => {
     const inodes = new Set<number>();
     for (let i = 0; i < 20; i++) {
       await put(store, 'k', Buffer.from(`version ${i}`));
-      inodes.add((await stat(await recordPath(dir))).ino);
+      for (const f of await slotFiles(dir)) inodes.add((await stat(f)).ino);
     }
-    // One new file for the first write, one for the second; every later write reuses them.
+    // One file for the first write, one for the second; every later write goes into them.
     expect(inodes.size).toBe(2);
-    expect((await readdir(join(dir, 'tmp'))).length).toBe(1);
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+    const [first, second] = await slotFiles(dir);
+    // The frames alternate: the newest (seq 20) in the first slot, the one before in the second.
+    expect([openFrame(await readFile(first!))!.seq, openFrame(await readFile(second!))!.seq]).toEqual([
+      19, 20,
+    ]);
     const rec = store.head('b', 'k')!;
     expect(store.bytes(rec, 0, rec.size - 1)!.toString()).toBe('version 19');
+    expect((await open(dir)).head('b', 'k')!.etag).toBe(rec.etag);
     await store.deleteObject('b', 'k');
-    expect(
-      await readdir(
-        join(dir, 'meta', 'objects', 'b', (await readdir(join(dir, 'meta', 'objects', 'b')))[0]!),
-      ),
-    ).toEqual([]);
+    expect(await slotFiles(dir)).toEqual([]);
+    // Both files kept as spares, until a restart clears them.
+    expect((await readdir(join(dir, 'tmp'))).length).toBe(2);
     const reopened = await open(dir);
     expect(reopened.head('b', 'k')).toBeUndefined();
     expect(await readdir(join(dir, 'tmp'))).toEqual([]);
   });
 
-  it('leaves no stale bytes when a recycled file receives a shorter record', async () => {
+  it('a slot torn by a crash loses to the other, and the next write goes into it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
+    dirs.push(dir);
+    let store = await open(dir);
+    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    await put(store, 'k', Buffer.from('one'));
+    await put(store, 'k', Buffer.alloc(3000, 0x32));
+    // The newest frame (in `.json.1`) cut short, and then one with a byte changed: a rewrite
+    // a power cut interrupted.
+    const [, newest] = await slotFiles(dir);
+    const whole = await readFile(newest!);
+    for (const torn of [whole.subarray(0, whole.length - 100), Buffer.from(whole).fill(0, 1000, 1001)]) {
+      await writeFile(newest!, torn);
+      store = await open(dir);
+      const rec = store.head('b', 'k')!;
+      expect(store.bytes(rec, 0, rec.size - 1)!.toString()).toBe('one');
+    }
+    // The next write replaces the torn slot, not the good one, and wins after a restart.
+    await put(store, 'k', Buffer.from('three'));
+    store = await open(dir);
+    const rec = store.head('b', 'k')!;
+    expect(store.bytes(rec, 0, rec.size - 1)!.toString()).toBe('three');
+    // Numbered after the last valid frame: the torn one's number never counted.
+    expect(openFrame(await readFile(newest!))!.seq).toBe(2);
+  });
+
+  it('a first write a crash cut short leaves no key, and the key can be written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
+    dirs.push(dir);
+    let store = await open(dir);
+    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    await put(store, 'k', Buffer.from('whole'));
+    const [only] = await slotFiles(dir);
+    for (const torn of [Buffer.alloc(0), Buffer.alloc(4096), (await readFile(only!)).subarray(0, 30)]) {
+      await writeFile(only!, torn);
+      store = await open(dir);
+      expect(store.head('b', 'k')).toBeUndefined();
+    }
+    await put(store, 'k', Buffer.from('again'));
+    store = await open(dir);
+    const rec = store.head('b', 'k')!;
+    expect(store.bytes(rec, 0, rec.size - 1)!.toString()).toBe('again');
+  });
+
+  it('loads a record written before frames (bare JSON), and writes the next one beside it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
+    dirs.push(dir);
+    let store = await open(dir);
+    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    await put(store, 'k', Buffer.from('framed'));
+    const [only] = await slotFiles(dir);
+    const legacy = Buffer.concat(
+      encodeRecordFile(record('k', [{ id: 'x', size: 6, inline: Buffer.from('legacy') }])),
+    );
+    await writeFile(only!, legacy);
+    store = await open(dir);
+    let rec = store.head('b', 'k')!;
+    expect(store.bytes(rec, 0, rec.size - 1)!.toString()).toBe('legacy');
+    await put(store, 'k', Buffer.from('newer'));
+    store = await open(dir);
+    rec = store.head('b', 'k')!;
+    expect(store.bytes(rec, 0, rec.size - 1)!.toString()).toBe('newer');
+    expect(await readFile(only!)).toEqual(legacy);
+  });
+
+  it('holds exactly the record just written, long and short in turn', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
     dirs.push(dir);
     const store = await open(dir);
     await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
-    // Long and short records in turn, with and without inline bytes: each file must be
-    // exactly the record just written.
+    // Long and short records in turn, with and without inline bytes: the winning frame must be
+    // exactly the record just written, now and after a restart.
     const sizes = [5000, 10, 3000, 1, 200_000, 2, 100_000, 4000, 3];
     for (const [i, size] of sizes.entries()) {
       await put(store, 'k', Buffer.alloc(size, 97 + i));
-      const file = await readFile(await recordPath(dir));
-      expect(file.equals(Buffer.concat(encodeRecordFile(store.head('b', 'k')!)))).toBe(true);
+      const frames = await Promise.all(
+        (await slotFiles(dir)).map(async (f) => openFrame(await readFile(f))!),
+      );
+      const newest = frames.reduce((a, b) => (b.seq > a.seq ? b : a));
+      expect(newest.payload.equals(Buffer.concat(encodeRecordFile(store.head('b', 'k')!)))).toBe(true);
     }
-    const rec = (await open(dir)).head('b', 'k')!;
+    const reopened = await open(dir);
+    const rec = reopened.head('b', 'k')!;
     expect(rec.size).toBe(3);
+    expect(reopened.bytes(rec, 0, 2)!.equals(Buffer.alloc(3, 97 + 8))).toBe(true);
   });
 
   it('opens a data directory with stray files where directories are expected', async () => {

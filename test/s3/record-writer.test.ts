@@ -1,11 +1,13 @@
-// Record writes on the writer threads: the file is replaced whole, the old one kept as a spare
-// under the name asked for, missing directories made, many writes at once all land, and a
-// failure reports the system's error code and leaves no temporary file.
+// Record writes on the writer threads: a slot file is created (with its directory) as a frame,
+// rewritten in place on later writes, created from a spare when one is given; many writes at
+// once all land; a failure reports the system's error code and leaves no file; removals go
+// in the order asked, each file becoming a spare.
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { retireRecord, writeRecord } from '../../stack/s3/storage/record-writer.ts';
+import { openFrame } from '../../stack/s3/storage/record-frame.ts';
+import { retireRecords, writeRecord } from '../../stack/s3/storage/record-writer.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -20,93 +22,104 @@ async function layout(): Promise<{ root: string; tmp: string }> {
   return { root, tmp };
 }
 
+async function frameOf(path: string) {
+  const f = openFrame(await readFile(path));
+  return f && { seq: f.seq, text: f.payload.toString() };
+}
+
 describe('writeRecord', () => {
-  it('creates a record (and its directory), then replaces it keeping the old file as a spare', async () => {
-    const { root, tmp } = await layout();
-    const dest = join(root, 'meta', 'ab', 'rec.json');
-    const first = await writeRecord([Buffer.from('{"v":'), Buffer.from('1}')], {
-      tmp: join(tmp, 'a'),
-      spare: false,
-      dest,
-      old: join(tmp, 'old-1'),
-    });
-    expect(first).toBe(false);
-    expect(await readFile(dest, 'utf8')).toBe('{"v":1}');
-    const inode = (await stat(dest)).ino;
-    const second = await writeRecord([Buffer.from('{"v":22}')], {
-      tmp: join(tmp, 'b'),
-      spare: false,
-      dest,
-      old: join(tmp, 'old-2'),
-    });
-    expect(second).toBe(true);
-    expect(await readFile(dest, 'utf8')).toBe('{"v":22}');
-    // The previous file lives on as the spare, under the name asked for.
-    expect((await stat(join(tmp, 'old-2'))).ino).toBe(inode);
-    expect(await readdir(tmp)).toEqual(['old-2']);
+  it('creates a slot file (and its directory), then rewrites it in place', async () => {
+    const { root } = await layout();
+    const path = join(root, 'meta', 'ab', 'rec.json');
+    await writeRecord([Buffer.from('{"v":'), Buffer.from('1}')], { path, create: true, seq: 1 });
+    expect(await frameOf(path)).toEqual({ seq: 1, text: '{"v":1}' });
+    const inode = (await stat(path)).ino;
+    await writeRecord([Buffer.from('{"v":22}')], { path, create: false, seq: 3 });
+    expect(await frameOf(path)).toEqual({ seq: 3, text: '{"v":22}' });
+    // The same file: no new inode, no rename.
+    expect((await stat(path)).ino).toBe(inode);
   });
 
-  it('writes over a longer spare in place and cuts it to the new length', async () => {
+  it('keeps a short stale tail after a shorter rewrite, and cuts a long one', async () => {
+    const { root } = await layout();
+    const path = join(root, 'rec.json');
+    await writeRecord([Buffer.alloc(3000, 0x61)], { path, create: true, seq: 1 });
+    await writeRecord([Buffer.from('short')], { path, create: false, seq: 2 });
+    expect(await frameOf(path)).toEqual({ seq: 2, text: 'short' });
+    // Within the slack: left (a same-size rewrite then allocates nothing).
+    expect((await stat(path)).size).toBe(20 + 3000);
+    await writeRecord([Buffer.alloc(50_000, 0x62)], { path, create: false, seq: 3 });
+    await writeRecord([Buffer.from('tiny')], { path, create: false, seq: 4 });
+    expect((await stat(path)).size).toBe(20 + 4);
+    expect(await frameOf(path)).toEqual({ seq: 4, text: 'tiny' });
+  });
+
+  it('creates from a spare: the spare file becomes the slot, written over', async () => {
     const { root, tmp } = await layout();
     const spare = join(tmp, 'spare');
-    await writeFile(spare, 'x'.repeat(5000));
-    const dest = join(root, 'rec');
-    await writeRecord([Buffer.from('short')], { tmp: spare, spare: true, dest, old: join(tmp, 'o') });
-    expect(await readFile(dest, 'utf8')).toBe('short');
+    await writeFile(spare, 'x'.repeat(9000));
+    const inode = (await stat(spare)).ino;
+    const path = join(root, 'new', 'rec.json');
+    await writeRecord([Buffer.from('{"spare":true}')], { path, create: true, spare, seq: 1 });
+    expect(await frameOf(path)).toEqual({ seq: 1, text: '{"spare":true}' });
+    expect((await stat(path)).ino).toBe(inode);
     expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it('creates the file anew when the slot it was told exists is gone', async () => {
+    const { root } = await layout();
+    const path = join(root, 'rec.json');
+    await writeRecord([Buffer.from('{}')], { path, create: false, seq: 5 });
+    expect(await frameOf(path)).toEqual({ seq: 5, text: '{}' });
   });
 
   it('lands many concurrent writes to different records', async () => {
-    const { root, tmp } = await layout();
+    const { root } = await layout();
     await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        writeRecord([Buffer.alloc(3000 + i, i)], {
-          tmp: join(tmp, `t${i}`),
-          spare: false,
-          dest: join(root, 'r', `${i}`),
-          old: join(tmp, `o${i}`),
-        }),
+        writeRecord([Buffer.alloc(3000 + i, i)], { path: join(root, 'r', `${i}`), create: true, seq: 1 }),
       ),
     );
-    for (let i = 0; i < 40; i++)
-      expect((await readFile(join(root, 'r', `${i}`))).equals(Buffer.alloc(3000 + i, i))).toBe(true);
-    expect(await readdir(tmp)).toEqual([]);
+    for (let i = 0; i < 40; i++) {
+      const f = openFrame(await readFile(join(root, 'r', `${i}`)))!;
+      expect(f.payload.equals(Buffer.alloc(3000 + i, i))).toBe(true);
+    }
   });
 
-  it('reports the error code and leaves nothing in tmp/ when the record cannot be placed', async () => {
+  it('reports the error code and leaves no file when the record cannot be placed', async () => {
     const { root, tmp } = await layout();
     // A file where the record's directory should be.
     await writeFile(join(root, 'blocked'), 'not a directory');
-    const failed = writeRecord([Buffer.from('{}')], {
-      tmp: join(tmp, 't'),
-      spare: false,
-      dest: join(root, 'blocked', 'rec.json'),
-      old: join(tmp, 'o'),
+    const path = join(root, 'blocked', 'rec.json');
+    await expect(writeRecord([Buffer.from('{}')], { path, create: true, seq: 1 })).rejects.toMatchObject({
+      code: 'ENOTDIR',
     });
-    await expect(failed).rejects.toMatchObject({ code: 'ENOTDIR' });
-    expect(await readdir(tmp)).toEqual([]);
-    // A new temporary name that already exists is refused, never overwritten.
-    await writeFile(join(tmp, 'taken'), 'someone else');
+    // The same from a spare: the spare, written over, is removed too.
+    await writeFile(join(tmp, 'spare'), 'old');
     await expect(
-      writeRecord([Buffer.from('{}')], {
-        tmp: join(tmp, 'taken'),
-        spare: false,
-        dest: join(root, 'x'),
-        old: join(tmp, 'o'),
-      }),
-    ).rejects.toMatchObject({ code: 'EEXIST' });
-    expect(await readFile(join(tmp, 'taken'), 'utf8')).toBe('someone else');
+      writeRecord([Buffer.from('{}')], { path, create: true, spare: join(tmp, 'spare'), seq: 1 }),
+    ).rejects.toMatchObject({ code: 'ENOTDIR' });
+    expect(await readdir(tmp)).toEqual([]);
+    expect(await readFile(join(root, 'blocked'), 'utf8')).toBe('not a directory');
   });
+});
 
-  it('retires a record into tmp/ as a spare, and answers false for one that is not there', async () => {
+describe('retireRecords', () => {
+  it('moves each file into tmp/ as a spare, in order, and answers false for one not there', async () => {
     const { root, tmp } = await layout();
-    const dest = join(root, 'rec.json');
-    await writeFile(dest, '{"gone":true}');
-    const inode = (await stat(dest)).ino;
-    expect(await retireRecord(dest, join(tmp, 'spare'))).toBe(true);
-    await expect(stat(dest)).rejects.toMatchObject({ code: 'ENOENT' });
-    expect((await stat(join(tmp, 'spare'))).ino).toBe(inode);
-    expect(await retireRecord(dest, join(tmp, 'spare-2'))).toBe(false);
-    expect(await readdir(tmp)).toEqual(['spare']);
+    const a = join(root, 'rec.json.1');
+    const b = join(root, 'rec.json');
+    await writeFile(a, 'older');
+    await writeFile(b, 'current');
+    const inodes = [(await stat(a)).ino, (await stat(b)).ino];
+    const kept = await retireRecords(
+      [a, join(root, 'missing'), b],
+      [join(tmp, 's1'), join(tmp, 's2'), join(tmp, 's3')],
+    );
+    expect(kept).toEqual([true, false, true]);
+    await expect(stat(a)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(b)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect([(await stat(join(tmp, 's1'))).ino, (await stat(join(tmp, 's3'))).ino]).toEqual(inodes);
+    expect((await readdir(tmp)).sort()).toEqual(['s1', 's3']);
   });
 });

@@ -1,17 +1,19 @@
 // Disk storage. No file name is ever derived from a client-chosen string except validated
 // bucket names: objects are files named by sha256 of their key (the key lives inside the
-// JSON record), blobs and uploads by ids we generate. Every file is written to tmp/, fsynced
-// and renamed into place, so a crash leaves either the old or the new version, never a
-// partial one; blobs no record points at are collected at start.
+// JSON record), blobs and uploads by ids we generate. Blobs are written to tmp/, fsynced and
+// renamed into place; records are written, in turn, into two slot files whose frames carry a
+// CRC and a sequence number (DiskLayout.writeAtomic). Either way a crash leaves the old or the
+// new version, never a partial one; blobs no record points at are collected at start.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, rm, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BlobFile } from './blob-writer.ts';
 import { bufferStream, copyChunks } from './buffer-stream.ts';
 import { decodeRecordFile, encodeRecordFile } from './record-file.ts';
-import { retireRecord, warnUnsynced, writeRecord } from './record-writer.ts';
+import { openFrame } from './record-frame.ts';
+import { retireRecords, warnUnsynced, writeRecord } from './record-writer.ts';
 import type {
   Backends,
   BlobBackend,
@@ -97,11 +99,10 @@ class DiskLayout {
   }
 
   /**
-   * Files in tmp/ whose contents are garbage, kept to be written over instead of creating new
-   * ones. A record's rewrite would otherwise allocate an inode and free the old one; ext4
-   * without a journal refuses to reuse an inode freed in the last minute and scans past every
-   * such inode on each allocation, which under steady overwrites grew to a quarter of a small
-   * PUT's server time. With the pool, an overwrite neither allocates nor frees an inode.
+   * Files in tmp/ whose contents are garbage (removed records), kept to become new slot files
+   * instead of creating new ones. ext4 without a journal refuses to reuse an inode freed in
+   * the last minute and scans past every such inode on each allocation, which under steady
+   * create-and-delete grew to a quarter of a small PUT's server time.
    */
   readonly #spares: string[] = [];
 
@@ -111,35 +112,103 @@ class DiskLayout {
     else await unlink(path).catch(() => {});
   }
 
+  /** Each record's two slot files, as loaded or last written, by the record's path. */
+  readonly #slots = new Map<string, Slots>();
+
   /**
-   * Replaces `dest` with `data`: written to a spare (or new) file in tmp/, fdatasynced, then
-   * renamed over `dest` and its directory synced, so a crash leaves the old or the new
-   * contents, never a mix, and an acknowledged write survives a power cut. Before the rename
-   * the old file gets a second name in tmp/ and becomes a spare once the directory sync has
-   * made the new name durable (a crash between the two leaves an extra name of the old
-   * contents in tmp/, which is never read).
-   * Callers serialize writes to one `dest` (the store's key, bucket and upload locks).
+   * Replaces the record at `path` with `data`, durably. A record lives in two slot files,
+   * `path` and `path.1`; a write goes to the one not holding the current record, as a frame
+   * with the next sequence number (record-frame.ts). Once both exist, an overwrite is one
+   * in-place write and one fdatasync: no new file, rename or directory sync, which had been
+   * half of a small PUT's time on disk. A crash mid-write tears only the slot being written,
+   * which then fails its CRC at load, and the other slot's record wins: the old or the new
+   * record, never a mix.
+   * Callers serialize writes to one `path` (the store's key, bucket and upload locks).
    */
-  async writeAtomic(dest: string, data: string | Buffer | Buffer[]): Promise<void> {
+  async writeAtomic(path: string, data: string | Buffer | Buffer[]): Promise<void> {
     await this.layoutDurable();
     const chunks = typeof data === 'string' ? [Buffer.from(data)] : Array.isArray(data) ? data : [data];
-    const spare = this.#spares.pop();
-    const old = this.tempPath();
-    const kept = await writeRecord(chunks, {
-      tmp: spare ?? this.tempPath(),
-      spare: spare !== undefined,
-      dest,
-      old,
-    });
-    if (kept) await this.#keepSpare(old);
+    const st = this.#slots.get(path) ?? { seq: 0, current: -1, has: [false, false] };
+    const target = st.current === 0 ? 1 : 0;
+    const create = !st.has[target];
+    const spare = create ? this.#spares.pop() : undefined;
+    try {
+      await writeRecord(chunks, { path: slotPath(path, target), create, spare, seq: st.seq + 1 });
+    } catch (err) {
+      // A failed write leaves the slot empty or gone: it never holds a frame that could win.
+      if (create) st.has[target] = false;
+      throw err;
+    } finally {
+      // Even a failed write may have used a number: never use it twice.
+      st.seq++;
+    }
+    st.current = target;
+    st.has[target] = true;
+    this.#slots.set(path, st);
   }
 
-  /** Removes `path` (a record file) by moving it to the spares; absent is fine. */
+  /** Removes the record at `path` (both slots, the older first), durably; absent is fine. */
   async retire(path: string): Promise<void> {
     await this.layoutDurable();
-    const spare = this.tempPath();
-    if (await retireRecord(path, spare)) await this.#keepSpare(spare);
+    const st = this.#slots.get(path);
+    if (!st) return;
+    this.#slots.delete(path);
+    const order: (0 | 1)[] = st.current === 1 ? [0, 1] : [1, 0];
+    const paths = order.filter((i) => st.has[i]).map((i) => slotPath(path, i));
+    const spares = paths.map(() => this.tempPath());
+    const kept = await retireRecords(paths, spares);
+    for (const [i, k] of kept.entries()) if (k) await this.#keepSpare(spares[i]!);
   }
+
+  /** Forgets the slots of every record under `dir` (removed as a whole). */
+  forget(dir: string): void {
+    const prefix = dir + sep;
+    for (const p of this.#slots.keys()) if (p.startsWith(prefix)) this.#slots.delete(p);
+  }
+
+  /**
+   * The records in `dir` (files `NAME.json` and `NAME.json.1`), each as the payload of its
+   * winning slot, and noted for the writes to come. Synchronous: see DiskMeta.load.
+   */
+  loadRecords(dir: string): Buffer[] {
+    const names = new Set(existing(dir));
+    const out: Buffer[] = [];
+    for (const name of names) {
+      if (!name.endsWith('.json')) {
+        // A second slot without a first is still a record.
+        if (!name.endsWith('.json.1') || names.has(name.slice(0, -2))) continue;
+      }
+      const path = join(dir, name.endsWith('.1') ? name.slice(0, -2) : name);
+      const st: Slots = { seq: 0, current: -1, has: [false, false] };
+      let best: Buffer | undefined;
+      for (const i of [0, 1] as const) {
+        if (!names.has(basename(slotPath(path, i)))) continue;
+        st.has[i] = true;
+        const frame = openFrame(readFileSync(slotPath(path, i)));
+        if (frame && (st.current === -1 || frame.seq > st.seq)) {
+          st.seq = frame.seq;
+          st.current = i;
+          best = frame.payload;
+        }
+      }
+      this.#slots.set(path, st);
+      if (best) out.push(best);
+    }
+    return out;
+  }
+}
+
+interface Slots {
+  /** The highest sequence number used. */
+  seq: number;
+  /** The slot holding the current record; -1 when neither holds a valid one. */
+  current: -1 | 0 | 1;
+  /** Which slot files exist. */
+  has: [boolean, boolean];
+}
+
+function slotPath(path: string, slot: 0 | 1): string {
+  return slot === 0 ? path : `${path}.1`;
 }
 
 class DiskBlobs implements BlobBackend {
@@ -242,9 +311,8 @@ class DiskMeta implements MetaBackend {
   // a data directory, and nothing is being served that they could hold up.
   async load(): Promise<LoadedState> {
     const state: LoadedState = { buckets: [], objects: [], uploads: [] };
-    for (const f of readdirSync(this.#layout.buckets)) {
-      if (!f.endsWith('.json')) continue;
-      state.buckets.push(JSON.parse(readFileSync(join(this.#layout.buckets, f), 'utf8')) as BucketRecord);
+    for (const payload of this.#layout.loadRecords(this.#layout.buckets)) {
+      state.buckets.push(JSON.parse(payload.toString('utf8')) as BucketRecord);
     }
     // Objects of a bucket whose record is gone: a DeleteBucket a crash cut short (it removes
     // the record first). Left there, they would come back with a new bucket of the same name.
@@ -255,9 +323,8 @@ class DiskMeta implements MetaBackend {
     for (const b of state.buckets) {
       const bdir = join(this.#layout.objects, b.name);
       for (const fan of existing(bdir)) {
-        for (const f of existing(join(bdir, fan))) {
-          if (!f.endsWith('.json')) continue;
-          const parsed = decodeRecordFile<ObjectRecord | KeyFile>(readFileSync(join(bdir, fan, f)));
+        for (const payload of this.#layout.loadRecords(join(bdir, fan))) {
+          const parsed = decodeRecordFile<ObjectRecord | KeyFile>(payload);
           // A key with one unversioned object is stored as the bare record (the common case,
           // and the layout of data written before versioning existed).
           if ('versions' in parsed) state.objects.push({ bucket: b.name, ...parsed });
@@ -265,9 +332,8 @@ class DiskMeta implements MetaBackend {
         }
       }
     }
-    for (const f of readdirSync(this.#layout.uploads)) {
-      if (!f.endsWith('.json')) continue;
-      state.uploads.push(decodeRecordFile<UploadRecord>(readFileSync(join(this.#layout.uploads, f))));
+    for (const payload of this.#layout.loadRecords(this.#layout.uploads)) {
+      state.uploads.push(decodeRecordFile<UploadRecord>(payload));
     }
     return state;
   }
@@ -281,6 +347,7 @@ class DiskMeta implements MetaBackend {
     // unreferenced objects directory, never a bucket that comes back.
     await this.#layout.retire(join(this.#layout.buckets, `${name}.json`));
     await rm(join(this.#layout.objects, name), { recursive: true, force: true });
+    this.#layout.forget(join(this.#layout.objects, name));
     await fsyncDir(this.#layout.objects);
   }
 
@@ -291,8 +358,8 @@ class DiskMeta implements MetaBackend {
       return;
     }
     const only = versions.length === 1 ? versions[0]! : undefined;
-    // All versions of a key share one file, so a versioned write (new current, previous one
-    // now noncurrent) is a single atomic rename.
+    // All versions of a key share one record, so a versioned write (new current, previous one
+    // now noncurrent) is a single atomic write.
     const data: ObjectRecord | KeyFile =
       only && only.versionId === undefined && !only.deleteMarker ? only : { key, versions };
     await this.#layout.writeAtomic(path, encodeRecordFile(data));

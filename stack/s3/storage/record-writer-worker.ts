@@ -1,18 +1,21 @@
 // Worker thread side of record-writer.ts: one record write or removal per message, as plain
-// synchronous system calls (this thread does nothing else). Builtins only.
+// synchronous system calls (this thread does nothing else). Builtins only (and the frame).
 //
-// Durability: a record's bytes are fdatasynced before its rename, and its directory is fsynced
-// after it (and any directory the write had to create), so an acknowledged write survives a
-// power cut. The directory sync is also what makes the displaced file safe to reuse as a
-// spare: until the new name is on disk, a power cut could bring back the old name pointing at
-// that file, by then holding some other record.
+// A record lives in two slot files (see DiskLayout.writeAtomic); a write goes to the slot not
+// holding the current record, as a frame (record-frame.ts) with a higher sequence number.
+// - An existing slot is written over in place and fdatasynced: no name changes, so no
+//   directory needs syncing, and a same-size rewrite writes its data blocks alone. A crash
+//   mid-write tears only this slot, whose CRC then fails; the other slot still holds the
+//   current record.
+// - A new slot file is written (a spare from tmp/ renamed into place, or a new file), then
+//   fdatasynced, and its directory fsynced, and any directory the write created, so the
+//   acknowledged record survives a power cut.
 import {
   closeSync,
   fdatasyncSync,
   fstatSync,
   fsyncSync,
   ftruncateSync,
-  linkSync,
   mkdirSync,
   openSync,
   renameSync,
@@ -21,17 +24,19 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
+import { FRAME_HEADER, sealFrame } from './record-frame.ts';
 
 export interface WriteJob {
   op: 'write';
   id: number;
-  /** The file to write: a spare (written over in place) or a new name in tmp/. */
-  tmp: string;
-  spare: boolean;
-  dest: string;
-  /** The name in tmp/ the old `dest` gets, to become a spare. */
-  old: string;
-  /** The record's bytes are its first `length` (the buffer is lent, and given back). */
+  /** The slot file. */
+  path: string;
+  /** The slot file is not there yet (as far as the store knows). */
+  create: boolean;
+  /** A spare file in tmp/ to write and rename into place when creating. */
+  spare?: string;
+  seq: number;
+  /** The payload is `bytes[FRAME_HEADER, FRAME_HEADER + length)` (the buffer is lent, and given back). */
   bytes: ArrayBuffer;
   length: number;
 }
@@ -39,43 +44,33 @@ export interface WriteJob {
 export interface RetireJob {
   op: 'retire';
   id: number;
-  /** The record file to remove... */
-  path: string;
-  /** ...by moving it here (in tmp/), to become a spare. */
-  spare: string;
+  /** Slot files to remove, in this order, each durably before the next... */
+  paths: string[];
+  /** ...by moving each to the name beside it in tmp/, to become spares. */
+  spares: string[];
 }
 
 export interface WriterReply {
   id: number;
   /** The lent buffer of a write, back to its owner. */
   bytes?: ArrayBuffer;
-  /** Write: the old file is now `old`. Retire: the file existed and is now `spare`. */
-  kept?: boolean;
-  /** The job failed and changed nothing visible. */
+  /** Retire: for each path, whether it existed and is now its spare. */
+  kept?: boolean[];
+  /** The job failed. */
   error?: { message: string; code?: string };
   /**
-   * The rename was done (the change is visible, and must be treated as made) but syncing its
-   * directory failed, so it is not known to survive a power cut.
+   * The change was made (and must be treated as made) but a directory sync, or undoing a
+   * failed write, failed: it is not known to survive a power cut.
    */
   unsynced?: { message: string; code?: string };
 }
 
-interface Outcome {
-  kept: boolean;
-  unsynced?: NodeJS.ErrnoException;
-}
+/** Bytes a slot file may hold past its frame before a rewrite cuts them off. */
+const SLACK = 4096;
 
 function described(err: unknown): { message: string; code?: string } {
   const e = err as NodeJS.ErrnoException;
   return { message: e.message, ...(e.code ? { code: e.code } : {}) };
-}
-
-function tryUnlink(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
-  }
 }
 
 function fsyncDir(dir: string): void {
@@ -87,99 +82,205 @@ function fsyncDir(dir: string): void {
   }
 }
 
-function openTarget(job: WriteJob): number {
-  if (!job.spare) return openSync(job.tmp, 'wx');
-  try {
-    return openSync(job.tmp, 'r+');
-  } catch (err) {
-    // A spare someone removed: start a new file under its name.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return openSync(job.tmp, 'wx');
-    throw err;
+/** Syncs `dir` and every directory up to `top` (the highest one a write created). */
+function fsyncDirs(dir: string, top: string): void {
+  for (let d = dir; ; d = dirname(d)) {
+    fsyncDir(d);
+    if (d === top || d === dirname(d)) break;
   }
 }
 
-function write(job: WriteJob): Outcome {
-  const bytes = new Uint8Array(job.bytes, 0, job.length);
-  // Opening a new name exclusively fails if the name is taken: that file is not ours to remove.
-  const fd = openTarget(job);
+/** Writes the frame at the start of `fd`, cuts off a long stale tail, and fdatasyncs. */
+function writeFrame(fd: number, frame: Uint8Array): void {
+  let at = 0;
+  while (at < frame.length) at += writeSync(fd, frame, at, frame.length - at, at);
+  if (fstatSync(fd).size > frame.length + SLACK) ftruncateSync(fd, frame.length);
+  fdatasyncSync(fd);
+}
+
+/** The change was made, but syncing it failed: reported as made, not durable. */
+class Unsynced extends Error {
+  constructor(cause: unknown) {
+    super('unsynced', { cause });
+  }
+}
+
+/**
+ * After a failed write to a slot: its bytes are unknown, and a frame that reached the disk
+ * whole despite the error would win at the next load, naming blobs the store has since
+ * discarded. Emptied and synced, it cannot; if even that fails, the disk is failing, said once.
+ */
+function invalidate(path: string): Unsynced | undefined {
   try {
+    const fd = openSync(path, 'r+');
     try {
-      let at = 0;
-      while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at, at);
-      // A spare is written over in place, not truncated first: a same-size rewrite then
-      // allocates no blocks, and its fdatasync writes the data alone.
-      if (job.spare && fstatSync(fd).size > bytes.length) ftruncateSync(fd, bytes.length);
+      ftruncateSync(fd, 0);
       fdatasyncSync(fd);
     } finally {
       closeSync(fd);
     }
+    return undefined;
   } catch (err) {
-    tryUnlink(job.tmp);
-    throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return new Unsynced(err);
   }
-  let kept = false;
-  try {
-    linkSync(job.dest, job.old);
-    kept = true;
-  } catch {
-    // No old file (a new record).
-  }
-  const dir = dirname(job.dest);
-  // The top directory the write created, if it had to create any.
-  let made: string | undefined;
-  try {
-    renameSync(job.tmp, job.dest);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      tryUnlink(job.tmp);
-      if (kept) tryUnlink(job.old);
-      throw err;
-    }
-    made = mkdirSync(dir, { recursive: true });
-    renameSync(job.tmp, job.dest);
-  }
-  // The new name, and every directory made for it, on disk.
-  const top = made ? dirname(made) : dir;
-  try {
-    for (let d = dir; ; d = dirname(d)) {
-      fsyncDir(d);
-      if (d === top || d === dirname(d)) break;
-    }
-  } catch (err) {
-    // The new record is in place: reporting a failure now would make the store forget it and
-    // discard its bytes. The displaced file must not be reused, though: its old name might
-    // come back after a power cut.
-    if (kept) tryUnlink(job.old);
-    return { kept: false, unsynced: err as NodeJS.ErrnoException };
-  }
-  return { kept };
 }
 
-function retire(job: RetireJob): Outcome {
+function writeInPlace(path: string, frame: Uint8Array): boolean {
+  let fd: number;
   try {
-    renameSync(job.path, job.spare);
+    fd = openSync(path, 'r+');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kept: false };
+    // A slot someone removed: created instead.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
   }
   try {
-    fsyncDir(dirname(job.path));
+    writeFrame(fd, frame);
   } catch (err) {
-    // Removed, but not known durably: not a spare (see write()).
-    tryUnlink(job.spare);
-    return { kept: false, unsynced: err as NodeJS.ErrnoException };
+    closeSync(fd);
+    const u = invalidate(path);
+    throw u ? Object.assign(err as Error, { unsyncedBy: u.cause }) : err;
   }
-  return { kept: true };
+  closeSync(fd);
+  return true;
+}
+
+/** Opens `path` for a new slot, making its directory if needed; the top directory made. */
+function placeNew(place: () => void, path: string): string | undefined {
+  try {
+    place();
+    return undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const made = mkdirSync(dirname(path), { recursive: true });
+  place();
+  return made;
+}
+
+function create(job: WriteJob, frame: Uint8Array): void {
+  let made: string | undefined;
+  let fromSpare = false;
+  if (job.spare) {
+    let fd = -1;
+    try {
+      fd = openSync(job.spare, 'r+');
+    } catch (err) {
+      // A spare someone removed: a new file instead.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (fd >= 0) {
+      try {
+        writeFrame(fd, frame);
+      } catch (err) {
+        closeSync(fd);
+        tryUnlink(job.spare);
+        throw err;
+      }
+      closeSync(fd);
+      fromSpare = true;
+      try {
+        made = placeNew(() => renameSync(job.spare!, job.path), job.path);
+      } catch (err) {
+        tryUnlink(job.spare);
+        throw err;
+      }
+    }
+  }
+  if (!fromSpare) {
+    let fd = -1;
+    made = placeNew(() => {
+      fd = openSync(job.path, 'w');
+    }, job.path);
+    try {
+      writeFrame(fd, frame);
+    } catch (err) {
+      closeSync(fd);
+      // Never acknowledged: removed, and emptied first in case the removal does not last.
+      const u = invalidate(job.path);
+      tryUnlink(job.path);
+      throw u ? Object.assign(err as Error, { unsyncedBy: u.cause }) : err;
+    }
+    closeSync(fd);
+  }
+  try {
+    fsyncDirs(dirname(job.path), made ? dirname(made) : dirname(job.path));
+  } catch (err) {
+    // The record is in place and complete: reporting a failure now would make the store
+    // forget it and discard its bytes. It stands, not known durable.
+    throw new Unsynced(err);
+  }
+}
+
+function tryUnlink(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+function write(job: WriteJob): void {
+  const frame = new Uint8Array(job.bytes, 0, FRAME_HEADER + job.length);
+  sealFrame(frame, job.length, job.seq);
+  if (!job.create && writeInPlace(job.path, frame)) return;
+  create(job, frame);
+}
+
+function retire(job: RetireJob): boolean[] {
+  const kept: boolean[] = [];
+  for (const [i, path] of job.paths.entries()) {
+    try {
+      renameSync(path, job.spares[i]!);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        kept.push(false);
+        continue;
+      }
+      throw err;
+    }
+    // Durable before the next slot goes (the current one last: if only the older slot went,
+    // the record is unchanged) and before the file can be reused (its old name could come
+    // back pointing at another record).
+    try {
+      fsyncDir(dirname(path));
+    } catch (err) {
+      tryUnlink(job.spares[i]!);
+      kept.push(false);
+      for (const rest of job.paths.slice(i + 1)) tryUnlink(rest);
+      throw new Unsynced(err);
+    }
+    kept.push(true);
+  }
+  return kept;
 }
 
 parentPort!.on('message', (job: WriteJob | RetireJob) => {
   let reply: WriterReply;
   const bytes = job.op === 'write' ? job.bytes : undefined;
   try {
-    const { kept, unsynced } = job.op === 'write' ? write(job) : retire(job);
-    reply = { id: job.id, bytes, kept, ...(unsynced ? { unsynced: described(unsynced) } : {}) };
+    if (job.op === 'write') {
+      write(job);
+      reply = { id: job.id, bytes };
+    } else reply = { id: job.id, kept: retire(job) };
   } catch (err) {
-    reply = { id: job.id, bytes, error: described(err) };
+    if (err instanceof Unsynced) {
+      reply = {
+        id: job.id,
+        bytes,
+        unsynced: described(err.cause),
+        ...(job.op === 'retire' ? { kept: [] } : {}),
+      };
+    } else {
+      const e = err as Error & { unsyncedBy?: unknown };
+      reply = {
+        id: job.id,
+        bytes,
+        error: described(e),
+        ...(e.unsyncedBy ? { unsynced: described(e.unsyncedBy) } : {}),
+      };
+    }
   }
   parentPort!.postMessage(reply, bytes ? [bytes] : []);
 });

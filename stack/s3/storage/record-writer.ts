@@ -1,16 +1,17 @@
-// Atomic record writes and removals (disk storage) on worker threads, each one message instead
-// of eight thread-pool round trips (open, write, stat, fdatasync, close, link, rename, the
-// directory's fsync): on 2 cores those trips cost more than the system calls themselves. Two
+// Record writes and removals (disk storage) on worker threads, each one message instead of a
+// thread-pool round trip per system call (open, write, stat, fdatasync, close, and for a new
+// file a rename and directory fsyncs): on 2 cores those trips cost more than the calls. Two
 // workers, so two fdatasyncs can be under way at once (as the thread pool allowed), shared by
 // every store in the process, started on first use and holding the process open only while a
-// write is pending. The worker does exactly what DiskLayout.writeAtomic describes.
+// write is pending. The worker does what DiskLayout.writeAtomic describes.
 import { Worker } from 'node:worker_threads';
+import { FRAME_HEADER } from './record-frame.ts';
 import type { RetireJob, WriteJob, WriterReply } from './record-writer-worker.ts';
 
 const WORKERS = 2;
 
 interface Pending {
-  resolve(kept: boolean): void;
+  resolve(kept: boolean[]): void;
   reject(err: Error): void;
 }
 
@@ -28,12 +29,10 @@ class Writer {
       this.pending.delete(r.id);
       if (this.pending.size === 0) this.worker.unref();
       if (!p) return;
+      if (r.unsynced) warnUnsynced(r.unsynced);
       if (r.error)
         p.reject(Object.assign(new Error(r.error.message), r.error.code ? { code: r.error.code } : {}));
-      else {
-        if (r.unsynced) warnUnsynced(r.unsynced);
-        p.resolve(r.kept === true);
-      }
+      else p.resolve(r.kept ?? []);
     });
     const fail = (err: Error) => {
       this.alive = false;
@@ -44,7 +43,7 @@ class Writer {
     this.worker.on('exit', (code) => fail(new Error(`record writer exited (${code})`)));
   }
 
-  submit(job: WriteJob | RetireJob): Promise<boolean> {
+  submit(job: WriteJob | RetireJob): Promise<boolean[]> {
     return new Promise((resolve, reject) => {
       this.pending.set(job.id, { resolve, reject });
       this.worker.ref();
@@ -61,7 +60,7 @@ class Writer {
  */
 const POOL_MAX = 16;
 const POOLED_MAX_BYTES = 1024 * 1024;
-const MIN_BUFFER = 64 * 1024 + 4096;
+const MIN_BUFFER = FRAME_HEADER + 64 * 1024 + 4096;
 const free: ArrayBuffer[] = [];
 
 function borrow(size: number): ArrayBuffer {
@@ -85,7 +84,7 @@ export function warnUnsynced(err: { message: string; code?: string }): void {
   if (warned) return;
   warned = true;
   process.emitWarning(
-    `S3 disk storage: syncing a directory failed (${err.code ?? err.message}); recent writes may not survive a power cut`,
+    `S3 disk storage: syncing to disk failed (${err.code ?? err.message}); recent changes may not survive a power cut`,
     { code: 'S3_STORAGE_NOT_DURABLE' },
   );
 }
@@ -109,32 +108,31 @@ function writer(): Writer {
 }
 
 /**
- * Writes `chunks` to `tmp` (a spare written over in place, or a new file), fdatasyncs it, gives
- * the old `dest` the name `old`, renames `tmp` over `dest` and syncs the directory. Resolves
- * whether `old` now holds the previous file (a new spare). On failure nothing of `tmp` or
- * `old` is left.
+ * Writes `chunks` as a frame with sequence number `seq` into the slot file `path`: in place if
+ * it exists, else created (from `spare` if given) with its directory synced. Resolves once it
+ * is durable. On failure the slot holds no valid frame.
  */
-export function writeRecord(
+export async function writeRecord(
   chunks: Buffer[],
-  target: { tmp: string; spare: boolean; dest: string; old: string },
-): Promise<boolean> {
+  target: { path: string; create: boolean; spare?: string; seq: number },
+): Promise<void> {
   // One buffer of our own, transferred (cloning views would copy whole pooled slabs) and
-  // handed back with the answer.
+  // handed back with the answer; the worker fills in the frame's header before the payload.
   const total = chunks.reduce((n, c) => n + c.length, 0);
-  const bytes = borrow(total);
+  const bytes = borrow(FRAME_HEADER + total);
   const view = new Uint8Array(bytes);
-  let at = 0;
+  let at = FRAME_HEADER;
   for (const c of chunks) {
     view.set(c, at);
     at += c.length;
   }
-  return writer().submit({ op: 'write', id: nextId++, ...target, bytes, length: total });
+  await writer().submit({ op: 'write', id: nextId++, ...target, bytes, length: total });
 }
 
 /**
- * Moves the record file `path` to `spare` (in tmp/) and syncs its directory, so the removal
- * is on disk before the file can be reused. Resolves whether there was a file.
+ * Moves each of `paths` to the spare name beside it (in tmp/), in order, syncing its directory
+ * after each. Resolves, per path, whether it existed and is now a spare.
  */
-export function retireRecord(path: string, spare: string): Promise<boolean> {
-  return writer().submit({ op: 'retire', id: nextId++, path, spare });
+export function retireRecords(paths: string[], spares: string[]): Promise<boolean[]> {
+  return writer().submit({ op: 'retire', id: nextId++, paths, spares });
 }
