@@ -5,12 +5,13 @@
 // CRC and a sequence number (DiskLayout.writeAtomic). Either way a crash leaves the old or the
 // new version, never a partial one; blobs no record points at are collected at start.
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BlobFile } from './blob-writer.ts';
 import { bufferStream, copyChunks } from './buffer-stream.ts';
+import { FileRangeStream } from './file-range-stream.ts';
 import { decodeRecordFile, encodeRecordFile } from './record-file.ts';
 import { openFrame } from './record-frame.ts';
 import { retireRecords, warnUnsynced, writeRecord } from './record-writer.ts';
@@ -265,7 +266,7 @@ class DiskBlobs implements BlobBackend {
   read(blob: BlobRef, start: number, end: number): Readable {
     if (end < start) return bufferStream(undefined);
     if (blob.inline !== undefined) return bufferStream(blob.inline.subarray(start, end + 1));
-    return createReadStream(this.#path(blob.id), { start, end, highWaterMark: 256 * 1024 });
+    return new FileRangeStream(this.#path(blob.id), start, end);
   }
 
   bytes(blob: BlobRef, start: number, end: number): Buffer | undefined {

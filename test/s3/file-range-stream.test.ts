@@ -1,0 +1,147 @@
+// Disk blob reads (file-range-stream.ts): a range sent straight to an HTTP response from two
+// reused buffers arrives byte for byte, also for several responses at once sharing the pool;
+// a client that goes away or a file shorter than its range fails the send and closes the
+// file; the plain readable gives the same bytes.
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, get, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileRangeStream } from '../../stack/s3/storage/file-range-stream.ts';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0)) await c();
+});
+
+async function file(size: number, seed: number): Promise<{ path: string; data: Buffer }> {
+  const dir = await mkdtemp(join(tmpdir(), 'range-'));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  const data = createHash('sha256').update(String(seed)).digest();
+  const out = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 32) data.copy(out, i, 0, Math.min(32, size - i));
+  // A position-dependent pattern, so a shifted or repeated buffer shows.
+  for (let i = 0; i < size; i += 4096) out.writeUInt32LE(i, i);
+  const path = join(dir, 'blob');
+  await writeFile(path, out);
+  return { path, data: out };
+}
+
+/**
+ * A server whose every response is the send of the stream `make` builds for it; `sent` gets
+ * each send's outcome: undefined, or the error it failed with.
+ */
+async function server(make: () => FileRangeStream, sent: Promise<Error | undefined>[]): Promise<string> {
+  const s: Server = createServer((_req, res) => {
+    const src = make();
+    sent.push(
+      src.sendTo(res).then(
+        () => undefined,
+        (err: Error) => err,
+      ),
+    );
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  cleanup.push(() => new Promise((r) => s.close(() => r())));
+  return `http://127.0.0.1:${(s.address() as AddressInfo).port}/`;
+}
+
+function fetchRaw(url: string): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => get(url, resolve).on('error', reject));
+}
+
+const openFds = () => readdirSync('/proc/self/fd').length;
+
+describe('FileRangeStream.sendTo', () => {
+  it('sends whole files and ranges across buffer boundaries byte for byte, and closes', async () => {
+    const { path, data } = await file(5 * 1024 * 1024 + 123, 1);
+    const ranges: [number, number][] = [
+      [0, data.length - 1],
+      [1024 * 1024 - 10, 3 * 1024 * 1024 + 10],
+      [7, 7],
+      [data.length - 5, data.length - 1],
+    ];
+    for (const [start, end] of ranges) {
+      const sent: Promise<Error | undefined>[] = [];
+      let closed = false;
+      const url = await server(() => {
+        const s = new FileRangeStream(path, start, end);
+        s.once('close', () => {
+          closed = true;
+        });
+        return s;
+      }, sent);
+      const body = await buffer(await fetchRaw(url));
+      expect(await sent[0]).toBeUndefined();
+      expect(body.equals(data.subarray(start, end + 1))).toBe(true);
+      await new Promise((r) => setImmediate(r));
+      expect(closed).toBe(true);
+    }
+  });
+
+  it('keeps several sends at once apart, through the shared buffers, again and again', async () => {
+    const files = await Promise.all([1, 2, 3, 4].map((seed) => file(3 * 1024 * 1024 + seed * 1000, seed)));
+    let next = 0;
+    const sent: Promise<Error | undefined>[] = [];
+    const url = await server(() => {
+      const f = files[next++ % files.length]!;
+      return new FileRangeStream(f.path, 0, f.data.length - 1);
+    }, sent);
+    for (let round = 0; round < 3; round++) {
+      const bodies = await Promise.all(files.map(async () => buffer(await fetchRaw(url))));
+      for (const [i, b] of bodies.entries()) expect(b.equals(files[i]!.data)).toBe(true);
+    }
+    expect(await Promise.all(sent)).toEqual(sent.map(() => undefined));
+  });
+
+  it('fails the send and closes the file when the client goes away', async () => {
+    const { path } = await file(16 * 1024 * 1024, 5);
+    const before = openFds();
+    const sent: Promise<Error | undefined>[] = [];
+    let stream: FileRangeStream | undefined;
+    const url = await server(() => {
+      stream = new FileRangeStream(path, 0, 16 * 1024 * 1024 - 1);
+      return stream;
+    }, sent);
+    const res = await fetchRaw(url);
+    // Read a little, then hang up.
+    await new Promise<void>((r) => res.once('data', () => r()));
+    res.destroy();
+    expect(await sent[0]).toBeInstanceOf(Error);
+    await new Promise<void>((r) =>
+      stream!.destroyed && stream!.closed ? r() : stream!.once('close', () => r()),
+    );
+    expect(openFds()).toBeLessThanOrEqual(before + 1);
+  });
+
+  it('fails when the file is shorter than its range, and the client sees a cut body', async () => {
+    const { path, data } = await file(2 * 1024 * 1024, 6);
+    const sent: Promise<Error | undefined>[] = [];
+    const url = await server(() => new FileRangeStream(path, 0, data.length + 5 * 1024 * 1024), sent);
+    const res = await fetchRaw(url);
+    await expect(buffer(res)).rejects.toThrow();
+    expect(await sent[0]).toMatchObject({ code: 'ERR_BLOB_SHORT' });
+  });
+});
+
+describe('FileRangeStream as a readable', () => {
+  it('reads a range byte for byte', async () => {
+    const { path, data } = await file(3 * 1024 * 1024 + 17, 7);
+    const got = await buffer(new FileRangeStream(path, 100, 2 * 1024 * 1024 + 100));
+    expect(got.equals(data.subarray(100, 2 * 1024 * 1024 + 101))).toBe(true);
+  });
+
+  it('errors on a missing file and on a short one', async () => {
+    await expect(buffer(new FileRangeStream('/nonexistent/blob', 0, 10))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    const { path } = await file(1000, 8);
+    await expect(buffer(new FileRangeStream(path, 0, 5000))).rejects.toMatchObject({
+      code: 'ERR_BLOB_SHORT',
+    });
+  });
+});
