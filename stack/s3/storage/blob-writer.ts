@@ -3,31 +3,20 @@
 // synchronous calls and fdatasyncs as it goes. Through fs streams each 64 KiB chunk cost a
 // thread-pool round trip, a promise and a garbage buffer on the request's own thread, which
 // a large PUT shares with its hashing.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { BatchFeed, LentPool, OnDemandWorker } from '../../util/lent-batches.ts';
 import type { BlobMessage, BlobReply } from './blob-writer-worker.ts';
 
-const BATCH = 1024 * 1024;
-/** Buffers lent at once, over all writes: how far bodies may run ahead of the disk. */
-const POOL = 8;
-
-let worker: Worker | undefined;
-let busy = 0;
-let nextId = 1;
-let allocated = 0;
-const free: ArrayBuffer[] = [];
-const waiting: (() => void)[] = [];
+/** 1 MiB batches, 8 lent at once over all writes: how far bodies may run ahead of the disk. */
+const pool = new LentPool(1024 * 1024, 8);
 const finishing = new Map<number, (err?: Error) => void>();
+let nextId = 1;
 
-function theWorker(): Worker {
-  if (worker) return worker;
-  const w = new Worker(new URL('./blob-writer-worker.ts', import.meta.url));
-  w.unref();
-  w.on('message', (r: BlobReply) => {
-    if (r.op === 'returned') {
-      free.push(r.bytes);
-      waiting.shift()?.();
-      return;
-    }
+const blobWorker = new OnDemandWorker<BlobReply>(
+  new URL('./blob-writer-worker.ts', import.meta.url),
+  'blob writer',
+  (r) => {
+    if (r.op === 'returned') return pool.give(r.bytes);
     const done = finishing.get(r.id);
     finishing.delete(r.id);
     done?.(
@@ -35,84 +24,41 @@ function theWorker(): Worker {
         ? Object.assign(new Error(r.error.message), r.error.code ? { code: r.error.code } : {})
         : undefined,
     );
-  });
-  const fail = (err: Error) => {
-    worker = undefined;
+  },
+  (err) => {
     for (const done of finishing.values()) done(err);
     finishing.clear();
-    // Buffers lent to a dead worker are gone; let waiters allocate again.
-    allocated = free.length;
-    for (const w of waiting.splice(0)) w();
-  };
-  w.on('error', fail);
-  w.on('exit', (code) => fail(new Error(`blob writer exited (${code})`)));
-  worker = w;
-  return w;
-}
-
-function takeBuffer(): ArrayBuffer | undefined {
-  const b = free.pop();
-  if (b) return b;
-  if (allocated >= POOL) return undefined;
-  allocated++;
-  return new ArrayBuffer(BATCH);
-}
+    pool.lost();
+  },
+);
 
 /** One blob file being written. `write` and `end` in order; `abort` at any time. */
 export class BlobFile {
   readonly #id = nextId++;
   readonly #path: string;
   readonly #worker: Worker;
-  #buf: Uint8Array | undefined;
-  #at = 0;
+  readonly #feed: BatchFeed;
   #closed = false;
 
   constructor(path: string) {
     this.#path = path;
-    this.#worker = theWorker();
-    if (busy++ === 0) this.#worker.ref();
+    const w = blobWorker.get();
+    this.#worker = w;
+    blobWorker.hold(w);
+    this.#feed = new BatchFeed(pool, (bytes, length) =>
+      w.postMessage({ op: 'data', id: this.#id, path, bytes, length } satisfies BlobMessage, [bytes]),
+    );
   }
 
   /** Takes a copy of `chunk`; resolves once the caller may write again. */
-  async write(chunk: Uint8Array): Promise<void> {
-    let from = 0;
-    while (from < chunk.length) {
-      if (!this.#buf) {
-        let b = takeBuffer();
-        while (!b) {
-          await new Promise<void>((resolve) => waiting.push(resolve));
-          b = takeBuffer();
-        }
-        this.#buf = new Uint8Array(b);
-        this.#at = 0;
-      }
-      const n = Math.min(chunk.length - from, BATCH - this.#at);
-      this.#buf.set(n === chunk.length ? chunk : chunk.subarray(from, from + n), this.#at);
-      this.#at += n;
-      from += n;
-      if (this.#at === BATCH) this.#send();
-    }
-  }
-
-  #send(): void {
-    const bytes = this.#buf!.buffer as ArrayBuffer;
-    this.#buf = undefined;
-    const m: BlobMessage = { op: 'data', id: this.#id, path: this.#path, bytes, length: this.#at };
-    this.#worker.postMessage(m, [bytes]);
+  write(chunk: Uint8Array): Promise<void> {
+    return new Promise((resolve) => this.#feed.write(chunk, resolve));
   }
 
   /** Resolves once every byte is written and fdatasynced, and the file closed. */
   end(): Promise<void> {
-    if (this.#buf && this.#at > 0) this.#send();
-    this.#giveBack();
-    return new Promise<void>((resolve, reject) => {
-      finishing.set(this.#id, (err) => {
-        this.#release();
-        if (err) reject(err);
-        else resolve();
-      });
-      this.#worker.postMessage({ op: 'end', id: this.#id, path: this.#path } satisfies BlobMessage);
-    });
+    this.#feed.flush();
+    return this.#finish('end');
   }
 
   /**
@@ -121,24 +67,23 @@ export class BlobFile {
    */
   abort(): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    this.#giveBack();
-    return new Promise<void>((resolve) => {
-      finishing.set(this.#id, () => {
-        this.#release();
-        resolve();
-      });
-      this.#worker.postMessage({ op: 'abort', id: this.#id } satisfies BlobMessage);
+    return this.#finish('abort').catch(() => {});
+  }
+
+  #finish(op: 'end' | 'abort'): Promise<void> {
+    this.#feed.stop();
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        if (!this.#closed) {
+          this.#closed = true;
+          blobWorker.release(this.#worker);
+        }
+        if (err) reject(err);
+        else resolve();
+      };
+      if (!blobWorker.alive(this.#worker)) return done(new Error('blob writer exited'));
+      finishing.set(this.#id, done);
+      this.#worker.postMessage({ op, id: this.#id, path: this.#path } satisfies BlobMessage);
     });
-  }
-
-  #giveBack(): void {
-    if (this.#buf) free.push(this.#buf.buffer as ArrayBuffer);
-    this.#buf = undefined;
-  }
-
-  #release(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (--busy === 0) this.#worker.unref();
   }
 }

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { S3Error } from '../../../stack/s3/errors.ts';
 import type { Identity } from '../../../stack/s3/identity.ts';
-import type { AuthenticateOptions, RequestInfo } from '../../../stack/s3/ingest/types.ts';
+import type { AuthContext, AuthenticateOptions, RequestInfo } from '../../../stack/s3/ingest/types.ts';
 import type { CapturedRequest } from './capture-server.ts';
 
 export const USER: Identity = {
@@ -22,6 +22,15 @@ export const RETIRED: Identity = {
 
 export const lookup: AuthenticateOptions['lookup'] = (id) =>
   [USER, RETIRED].find((i) => i.accessKeyId === id);
+
+/** A header-signed request with an unsigned payload (UNSIGNED-PAYLOAD), as ingest sees it. */
+export const UNSIGNED: AuthContext = {
+  identity: USER,
+  via: 'header',
+  payload: 'unsigned',
+  signedHeaders: ['host'],
+  contentSha256: 'UNSIGNED-PAYLOAD',
+};
 
 export const credentials = { accessKeyId: USER.accessKeyId, secretAccessKey: USER.secretAccessKey };
 

@@ -9,15 +9,9 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { authenticate, checksumOf, ingest } from '../../../stack/s3/ingest/index.ts';
 import type { AuthContext } from '../../../stack/s3/ingest/types.ts';
-import { credentials, lookup, streamError, thrown, USER } from './fixtures.ts';
+import { credentials, lookup, streamError, thrown, UNSIGNED, USER } from './fixtures.ts';
 
-const unsigned: AuthContext = {
-  identity: USER,
-  via: 'header',
-  payload: 'unsigned',
-  signedHeaders: ['host'],
-  contentSha256: 'UNSIGNED-PAYLOAD',
-};
+const unsigned = UNSIGNED;
 const body = Buffer.from('hello, focusmate');
 
 function run(headers: IncomingHttpHeaders, bytes = body, maxBytes = 1 << 20, auth = unsigned) {

@@ -8,15 +8,9 @@ import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { ingest } from '../../../stack/s3/ingest/index.ts';
 import type { AuthContext } from '../../../stack/s3/ingest/types.ts';
-import { streamError, USER } from './fixtures.ts';
+import { streamError, UNSIGNED } from './fixtures.ts';
 
-const unsigned: AuthContext = {
-  identity: USER,
-  via: 'header',
-  payload: 'unsigned',
-  signedHeaders: ['host'],
-  contentSha256: 'UNSIGNED-PAYLOAD',
-};
+const unsigned = UNSIGNED;
 
 /** `size` bytes that differ per body (`seed`) and per position, in socket-sized chunks. */
 function bytes(size: number, seed: number): Buffer {
