@@ -8,7 +8,6 @@ import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { authenticate, checksumOf, ingest } from '../../../stack/s3/ingest/index.ts';
-import type { AuthContext } from '../../../stack/s3/ingest/types.ts';
 import { credentials, lookup, streamError, thrown, UNSIGNED, USER } from './fixtures.ts';
 
 const unsigned = UNSIGNED;

@@ -7,7 +7,6 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { ingest } from '../../../stack/s3/ingest/index.ts';
-import type { AuthContext } from '../../../stack/s3/ingest/types.ts';
 import { streamError, UNSIGNED } from './fixtures.ts';
 
 const unsigned = UNSIGNED;
