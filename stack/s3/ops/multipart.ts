@@ -22,8 +22,6 @@ import { requestSse, sseHeaders, uploadSseConditions } from '../sse.ts';
 import type { ChecksumType, StoredChecksum, UploadPartRecord, UploadRecord } from '../storage/types.ts';
 import { writtenVersionHeaders } from '../versioning.ts';
 import { block, children, isoDate, parseXmlBody, tag, text, xmlDocument } from '../xml.ts';
-import { requireObject } from './get-object.ts';
-import { existingTagConditions } from './tag-conditions.ts';
 
 const MIN_PART = 5 * 1024 * 1024;
 const MAX_PARTS = 10000;
