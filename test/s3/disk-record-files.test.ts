@@ -1,7 +1,7 @@
 // Record files on disk: small blobs travel as raw bytes after the record's JSON (not base64
 // inside it), records written in earlier forms still load, a record is rewritten in place in
 // its two slot files (see DiskLayout.writeAtomic), and a slot a crash tore loses to the other.
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -240,7 +240,10 @@ describe('record files on disk', () => {
     // What a file manager leaves behind.
     await writeFile(join(dir, 'blobs', '.DS_Store'), 'x');
     await writeFile(join(dir, 'meta', 'objects', 'b', '.DS_Store'), 'x');
+    // What fsck has left after a power cut without a journal: a directory under a blob's name.
+    await mkdir(join(dir, 'blobs', 'ab', 'ab0123'), { recursive: true });
     const reopened = await open(dir);
+    await expect(stat(join(dir, 'blobs', 'ab', 'ab0123'))).rejects.toMatchObject({ code: 'ENOENT' });
     const rec = reopened.head('b', 'k')!;
     expect(reopened.bytes(rec, 0, rec.size - 1)!.toString()).toBe('kept');
   });
@@ -292,6 +295,81 @@ describe('record files on disk', () => {
     expect(Buffer.concat(parts).equals(bytes)).toBe(true);
     // And the leftover is gone for good.
     expect((await open(dir)).listUploads('b')).toEqual([]);
+  });
+
+  /** tmp/ replaced by a plain file while `fn` runs: moving a record there fails (ENOTDIR). */
+  async function withTmpBlocked(dir: string, fn: () => Promise<unknown>): Promise<unknown> {
+    await rm(join(dir, 'tmp'), { recursive: true });
+    await writeFile(join(dir, 'tmp'), '');
+    try {
+      return await fn().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    } finally {
+      await rm(join(dir, 'tmp'));
+      await mkdir(join(dir, 'tmp'));
+    }
+  }
+
+  const text = (store: Store) => {
+    const rec = store.head('b', 'k');
+    return rec && store.bytes(rec, 0, rec.size - 1)!.toString();
+  };
+
+  it('a DELETE whose removal fails leaves the record as it was, for later writes and a retry', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
+    dirs.push(dir);
+    const store = await open(dir);
+    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    for (let i = 1; i <= 5; i++) await put(store, 'k', Buffer.from(`v${i}`));
+    expect(await withTmpBlocked(dir, () => store.deleteObject('b', 'k'))).toMatchObject({ code: 'ENOTDIR' });
+    expect(text(store)).toBe('v5');
+    // The next write goes where it belongs (not over the current slot), and wins after a restart.
+    await put(store, 'k', Buffer.from('NEW'));
+    expect(text(await open(dir))).toBe('NEW');
+    // A failed DELETE retried removes the record for good.
+    expect(await withTmpBlocked(dir, () => store.deleteObject('b', 'k'))).toBeDefined();
+    await store.deleteObject('b', 'k');
+    expect(await slotFiles(dir)).toEqual([]);
+    expect(text(await open(dir))).toBeUndefined();
+  });
+
+  it('a DeleteBucket whose removal fails keeps the bucket, and its retry removes it for good', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
+    dirs.push(dir);
+    const store = await open(dir);
+    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    expect(await withTmpBlocked(dir, () => store.deleteBucket('b'))).toBeDefined();
+    expect((await open(dir)).bucket('b')).toBeDefined();
+    await store.deleteBucket('b');
+    expect((await open(dir)).bucket('b')).toBeUndefined();
+  });
+
+  it('leaves out a record whose payload cannot be read, with a warning, and keeps the other slot', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
+    dirs.push(dir);
+    let store = await open(dir);
+    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    await put(store, 'k', Buffer.from('only'));
+    const [first] = await slotFiles(dir);
+    // Bare JSON that is not JSON, where a record from before frames would be.
+    await writeFile(first!, '{ not json');
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? '');
+    process.on('warning', onWarning);
+    try {
+      store = await open(dir);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(store.head('b', 'k')).toBeUndefined();
+    expect(warnings).toContain('S3_STORAGE_UNREADABLE_RECORD');
+    // Kept on disk, and a new write does not touch it (it goes to the other slot).
+    expect(await readFile(first!, 'utf8')).toBe('{ not json');
+    await put(store, 'k', Buffer.from('again'));
+    expect(text(await open(dir))).toBe('again');
   });
 
   it('forgets the objects of a bucket whose DeleteBucket a crash cut short, even if the name comes back', async () => {

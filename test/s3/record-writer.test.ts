@@ -73,6 +73,21 @@ describe('writeRecord', () => {
     expect(await frameOf(path)).toEqual({ seq: 5, text: '{}' });
   });
 
+  it('never writes over a slot file it was told is not there (EEXIST), with or without a spare', async () => {
+    const { root, tmp } = await layout();
+    const path = join(root, 'rec.json');
+    await writeFile(path, 'the current record');
+    await expect(writeRecord([Buffer.from('{}')], { path, create: true, seq: 1 })).rejects.toMatchObject({
+      code: 'EEXIST',
+    });
+    await writeFile(join(tmp, 'spare'), 'old');
+    await expect(
+      writeRecord([Buffer.from('{}')], { path, create: true, spare: join(tmp, 'spare'), seq: 1 }),
+    ).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(await readFile(path, 'utf8')).toBe('the current record');
+    expect(await readdir(tmp)).toEqual([]);
+  });
+
   it('lands many concurrent writes to different records', async () => {
     const { root } = await layout();
     await Promise.all(

@@ -117,6 +117,27 @@ class DiskLayout {
   readonly #slots = new Map<string, Slots>();
 
   /**
+   * The slots of `path`: as noted, or read from disk when a failed write or removal left them
+   * unknown (the worker may have got part of the way).
+   */
+  #slotsOf(path: string): Slots | undefined {
+    const st = this.#slots.get(path);
+    if (!st?.unknown) return st;
+    const files = ([0, 1] as const).map((i) => {
+      try {
+        return readFileSync(slotPath(path, i));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw err;
+      }
+    });
+    const fresh = pickSlot(files).st;
+    if (fresh.has[0] || fresh.has[1]) this.#slots.set(path, fresh);
+    else this.#slots.delete(path);
+    return fresh.has[0] || fresh.has[1] ? fresh : undefined;
+  }
+
+  /**
    * Replaces the record at `path` with `data`, durably. A record lives in two slot files,
    * `path` and `path.1`; a write goes to the one not holding the current record, as a frame
    * with the next sequence number (record-frame.ts). Once both exist, an overwrite is one
@@ -129,35 +150,47 @@ class DiskLayout {
   async writeAtomic(path: string, data: string | Buffer | Buffer[]): Promise<void> {
     await this.layoutDurable();
     const chunks = typeof data === 'string' ? [Buffer.from(data)] : Array.isArray(data) ? data : [data];
-    const st = this.#slots.get(path) ?? { seq: 0, current: -1, has: [false, false] };
-    const target = st.current === 0 ? 1 : 0;
-    const create = !st.has[target];
-    const spare = create ? this.#spares.pop() : undefined;
-    try {
-      await writeRecord(chunks, { path: slotPath(path, target), create, spare, seq: st.seq + 1 });
-    } catch (err) {
-      // A failed write leaves the slot empty or gone: it never holds a frame that could win.
-      if (create) st.has[target] = false;
-      throw err;
-    } finally {
-      // Even a failed write may have used a number: never use it twice.
-      st.seq++;
+    for (let attempt = 1; ; attempt++) {
+      const st = this.#slotsOf(path) ?? { seq: 0, current: -1, has: [false, false] };
+      const target = st.current === 0 ? 1 : 0;
+      const create = !st.has[target];
+      const spare = create ? this.#spares.pop() : undefined;
+      try {
+        await writeRecord(chunks, { path: slotPath(path, target), create, spare, seq: st.seq + 1 });
+      } catch (err) {
+        // The worker may have got part of the way: the next use reads the slots back. A slot
+        // file that exists where none was noted (a creation never overwrites one) is read
+        // back at once and the write tried again.
+        this.#slots.set(path, { ...st, unknown: true });
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt === 1) continue;
+        throw err;
+      }
+      this.#slots.set(path, {
+        seq: st.seq + 1,
+        current: target,
+        has: target === 0 ? [true, st.has[1]] : [st.has[0], true],
+      });
+      return;
     }
-    st.current = target;
-    st.has[target] = true;
-    this.#slots.set(path, st);
   }
 
   /** Removes the record at `path` (both slots, the older first), durably; absent is fine. */
   async retire(path: string): Promise<void> {
     await this.layoutDurable();
-    const st = this.#slots.get(path);
+    const st = this.#slotsOf(path);
     if (!st) return;
-    this.#slots.delete(path);
     const order: (0 | 1)[] = st.current === 1 ? [0, 1] : [1, 0];
     const paths = order.filter((i) => st.has[i]).map((i) => slotPath(path, i));
     const spares = paths.map(() => this.tempPath());
-    const kept = await retireRecords(paths, spares);
+    let kept: boolean[];
+    try {
+      kept = await retireRecords(paths, spares);
+    } catch (err) {
+      // Some files may be gone, some not: read back at the next use.
+      this.#slots.set(path, { ...st, unknown: true });
+      throw err;
+    }
+    this.#slots.delete(path);
     for (const [i, k] of kept.entries()) if (k) await this.#keepSpare(spares[i]!);
   }
 
@@ -168,44 +201,75 @@ class DiskLayout {
   }
 
   /**
-   * The records in `dir` (files `NAME.json` and `NAME.json.1`), each as the payload of its
-   * winning slot, and noted for the writes to come. Synchronous: see DiskMeta.load.
+   * The records in `dir` (files `NAME.json` and `NAME.json.1`), each the winning slot's payload
+   * as `decode` reads it, and noted for the writes to come. A slot whose payload cannot be
+   * decoded loses to the other; a record with neither is left out, its path added to
+   * `unreadable`. Synchronous: see DiskMeta.load.
    */
-  loadRecords(dir: string): Buffer[] {
+  loadRecords<T>(dir: string, decode: (payload: Buffer) => T, unreadable: string[]): T[] {
     const names = new Set(existing(dir));
-    const out: Buffer[] = [];
+    const out: T[] = [];
     for (const name of names) {
       if (!name.endsWith('.json')) {
         // A second slot without a first is still a record.
         if (!name.endsWith('.json.1') || names.has(name.slice(0, -2))) continue;
       }
       const path = join(dir, name.endsWith('.1') ? name.slice(0, -2) : name);
-      const st: Slots = { seq: 0, current: -1, has: [false, false] };
-      let best: Buffer | undefined;
-      for (const i of [0, 1] as const) {
-        if (!names.has(basename(slotPath(path, i)))) continue;
-        st.has[i] = true;
-        const frame = openFrame(readFileSync(slotPath(path, i)));
-        if (frame && (st.current === -1 || frame.seq > st.seq)) {
-          st.seq = frame.seq;
-          st.current = i;
-          best = frame.payload;
-        }
-      }
+      const files = ([0, 1] as const).map((i) =>
+        names.has(basename(slotPath(path, i))) ? readFileSync(slotPath(path, i)) : undefined,
+      );
+      const { st, value, failed } = pickSlot(files, decode);
       this.#slots.set(path, st);
-      if (best) out.push(best);
+      if (value !== undefined) out.push(value);
+      else if (failed) unreadable.push(path);
     }
     return out;
   }
 }
 
 interface Slots {
-  /** The highest sequence number used. */
+  /** The highest sequence number in a valid frame (or used by a write since). */
   seq: number;
   /** The slot holding the current record; -1 when neither holds a valid one. */
   current: -1 | 0 | 1;
   /** Which slot files exist. */
   has: [boolean, boolean];
+  /** A write or removal failed part-way: read the slots back before using them. */
+  unknown?: boolean;
+}
+
+/**
+ * The winner among a record's slot files (undefined: no such file): the valid frame with the
+ * highest sequence number whose payload `decode` accepts. Only slot 0 may hold a record from
+ * before frames (bare JSON, sequence 0).
+ */
+function pickSlot<T>(
+  files: (Buffer | undefined)[],
+  decode?: (payload: Buffer) => T,
+): { st: Slots; value?: T; failed: boolean } {
+  const st: Slots = { seq: 0, current: -1, has: [files[0] !== undefined, files[1] !== undefined] };
+  const frames = files
+    .map((f, i) => (f ? { i: i as 0 | 1, frame: openFrame(f, i === 0) } : undefined))
+    .filter((c) => c?.frame !== undefined)
+    .sort((a, b) => b!.frame!.seq - a!.frame!.seq);
+  // No valid frame at all: a first write a crash tore, never acknowledged. Not a loss.
+  if (frames.length === 0) return { st, failed: false };
+  st.seq = frames[0]!.frame!.seq;
+  let failed = false;
+  for (const c of frames) {
+    if (!decode) {
+      st.current = c!.i;
+      return { st, failed };
+    }
+    try {
+      const value = decode(c!.frame!.payload);
+      st.current = c!.i;
+      return { st, value, failed: false };
+    } catch {
+      failed = true;
+    }
+  }
+  return { st, failed };
 }
 
 function slotPath(path: string, slot: 0 | 1): string {
@@ -275,7 +339,9 @@ class DiskBlobs implements BlobBackend {
   }
 
   async delete(id: string): Promise<void> {
-    await rm(this.#path(id), { force: true });
+    // Recursive: after a power cut on a filesystem without a journal, fsck has been seen to
+    // leave a directory under a blob's name, and a throw here stopped the store from opening.
+    await rm(this.#path(id), { force: true, recursive: true });
   }
 
   async list(): Promise<string[]> {
@@ -312,20 +378,31 @@ class DiskMeta implements MetaBackend {
   // a data directory, and nothing is being served that they could hold up.
   async load(): Promise<LoadedState> {
     const state: LoadedState = { buckets: [], objects: [], uploads: [] };
-    for (const payload of this.#layout.loadRecords(this.#layout.buckets)) {
-      state.buckets.push(JSON.parse(payload.toString('utf8')) as BucketRecord);
-    }
+    const unreadable: string[] = [];
+    state.buckets = this.#layout.loadRecords(
+      this.#layout.buckets,
+      (p) => JSON.parse(p.toString('utf8')) as BucketRecord,
+      unreadable,
+    );
     // Objects of a bucket whose record is gone: a DeleteBucket a crash cut short (it removes
     // the record first). Left there, they would come back with a new bucket of the same name.
-    const names = new Set(state.buckets.map((b) => b.name));
+    // A bucket whose record is there but unreadable keeps them.
+    const names = new Set([
+      ...state.buckets.map((b) => b.name),
+      ...unreadable.map((p) => basename(p, '.json')),
+    ]);
     for (const d of existing(this.#layout.objects)) {
       if (!names.has(d)) rmSync(join(this.#layout.objects, d), { recursive: true, force: true });
     }
     for (const b of state.buckets) {
       const bdir = join(this.#layout.objects, b.name);
       for (const fan of existing(bdir)) {
-        for (const payload of this.#layout.loadRecords(join(bdir, fan))) {
-          const parsed = decodeRecordFile<ObjectRecord | KeyFile>(payload);
+        const records = this.#layout.loadRecords(
+          join(bdir, fan),
+          (p) => decodeRecordFile<ObjectRecord | KeyFile>(p),
+          unreadable,
+        );
+        for (const parsed of records) {
           // A key with one unversioned object is stored as the bare record (the common case,
           // and the layout of data written before versioning existed).
           if ('versions' in parsed) state.objects.push({ bucket: b.name, ...parsed });
@@ -333,8 +410,17 @@ class DiskMeta implements MetaBackend {
         }
       }
     }
-    for (const payload of this.#layout.loadRecords(this.#layout.uploads)) {
-      state.uploads.push(decodeRecordFile<UploadRecord>(payload));
+    state.uploads = this.#layout.loadRecords(
+      this.#layout.uploads,
+      (p) => decodeRecordFile<UploadRecord>(p),
+      unreadable,
+    );
+    if (unreadable.length > 0) {
+      // Kept on disk, untouched: someone may want to look at them.
+      process.emitWarning(
+        `S3 disk storage: ${unreadable.length} record file(s) could not be read and were left out, e.g. ${unreadable[0]}`,
+        { code: 'S3_STORAGE_UNREADABLE_RECORD' },
+      );
     }
     return state;
   }

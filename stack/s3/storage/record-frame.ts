@@ -30,9 +30,10 @@ export interface OpenedFrame {
 /**
  * The frame in `file`, or undefined when it is not whole (torn by a crash, or empty). Bytes
  * after the frame are ignored: a slot rewritten in place with a shorter record keeps them.
+ * `legacy`: a bare record (before frames, only ever in a record's first slot) is accepted.
  */
-export function openFrame(file: Buffer): OpenedFrame | undefined {
-  if (file.length > 0 && file[0] === 0x7b) return { seq: 0, payload: file };
+export function openFrame(file: Buffer, legacy = false): OpenedFrame | undefined {
+  if (legacy && file.length > 0 && file[0] === 0x7b) return { seq: 0, payload: file };
   if (file.length < FRAME_HEADER || file.readUInt32LE(0) !== MAGIC) return undefined;
   const length = file.readUInt32LE(16);
   if (FRAME_HEADER + length > file.length) return undefined;

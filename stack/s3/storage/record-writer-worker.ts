@@ -16,6 +16,7 @@ import {
   fstatSync,
   fsyncSync,
   ftruncateSync,
+  linkSync,
   mkdirSync,
   openSync,
   renameSync,
@@ -100,8 +101,11 @@ function writeFrame(fd: number, frame: Uint8Array): void {
 
 /** The change was made, but syncing it failed: reported as made, not durable. */
 class Unsynced extends Error {
-  constructor(cause: unknown) {
+  /** Retire: the files that did become spares. */
+  readonly kept: boolean[];
+  constructor(cause: unknown, kept: boolean[] = []) {
     super('unsynced', { cause });
+    this.kept = kept;
   }
 }
 
@@ -181,17 +185,19 @@ function create(job: WriteJob, frame: Uint8Array): void {
       closeSync(fd);
       fromSpare = true;
       try {
-        made = placeNew(() => renameSync(job.spare!, job.path), job.path);
-      } catch (err) {
+        // A link, not a rename: it never replaces a file already there (EEXIST instead).
+        made = placeNew(() => linkSync(job.spare!, job.path), job.path);
+      } finally {
         tryUnlink(job.spare);
-        throw err;
       }
     }
   }
   if (!fromSpare) {
     let fd = -1;
+    // Exclusive: a slot file the store did not know of is never truncated (EEXIST instead;
+    // the store reads the slots back and tries again).
     made = placeNew(() => {
-      fd = openSync(job.path, 'w');
+      fd = openSync(job.path, 'wx');
     }, job.path);
     try {
       writeFrame(fd, frame);
@@ -230,6 +236,7 @@ function write(job: WriteJob): void {
 
 function retire(job: RetireJob): boolean[] {
   const kept: boolean[] = [];
+  let unsynced: unknown;
   for (const [i, path] of job.paths.entries()) {
     try {
       renameSync(path, job.spares[i]!);
@@ -245,14 +252,15 @@ function retire(job: RetireJob): boolean[] {
     // back pointing at another record).
     try {
       fsyncDir(dirname(path));
+      kept.push(true);
     } catch (err) {
+      // Removed, not known durably: not reused; the rest are still removed.
+      unsynced ??= err;
       tryUnlink(job.spares[i]!);
       kept.push(false);
-      for (const rest of job.paths.slice(i + 1)) tryUnlink(rest);
-      throw new Unsynced(err);
     }
-    kept.push(true);
   }
+  if (unsynced) throw new Unsynced(unsynced, kept);
   return kept;
 }
 
@@ -270,7 +278,7 @@ parentPort!.on('message', (job: WriteJob | RetireJob) => {
         id: job.id,
         bytes,
         unsynced: described(err.cause),
-        ...(job.op === 'retire' ? { kept: [] } : {}),
+        ...(job.op === 'retire' ? { kept: err.kept } : {}),
       };
     } else {
       const e = err as Error & { unsyncedBy?: unknown };

@@ -4,6 +4,7 @@
 // workers, so two fdatasyncs can be under way at once (as the thread pool allowed), shared by
 // every store in the process, started on first use and holding the process open only while a
 // write is pending. The worker does what DiskLayout.writeAtomic describes.
+import { closeSync, fdatasyncSync, ftruncateSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { FRAME_HEADER } from './record-frame.ts';
 import type { RetireJob, WriteJob, WriterReply } from './record-writer-worker.ts';
@@ -13,6 +14,29 @@ const WORKERS = 2;
 interface Pending {
   resolve(kept: boolean[]): void;
   reject(err: Error): void;
+  /** A write's slot file. */
+  path?: string;
+}
+
+/**
+ * A slot file a dead writer may have been writing: emptied and synced from this thread, so a
+ * frame that reached the disk before the death cannot win at the next load (the store treats
+ * the write as failed and discards the blobs it named). Slots written to are never the current
+ * one, so nothing acknowledged is lost.
+ */
+function invalidate(path: string): void {
+  try {
+    const fd = openSync(path, 'r+');
+    try {
+      ftruncateSync(fd, 0);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code !== 'ENOENT') warnUnsynced(e);
+  }
 }
 
 class Writer {
@@ -36,7 +60,10 @@ class Writer {
     });
     const fail = (err: Error) => {
       this.alive = false;
-      for (const p of this.pending.values()) p.reject(err);
+      for (const p of this.pending.values()) {
+        if (p.path) invalidate(p.path);
+        p.reject(err);
+      }
       this.pending.clear();
     };
     this.worker.on('error', fail);
@@ -45,7 +72,7 @@ class Writer {
 
   submit(job: WriteJob | RetireJob): Promise<boolean[]> {
     return new Promise((resolve, reject) => {
-      this.pending.set(job.id, { resolve, reject });
+      this.pending.set(job.id, { resolve, reject, ...(job.op === 'write' ? { path: job.path } : {}) });
       this.worker.ref();
       this.worker.postMessage(job, job.op === 'write' ? [job.bytes] : []);
     });
