@@ -8,17 +8,15 @@ export class LentPool {
   readonly #size: number;
   readonly #max: number;
   #allocated = 0;
+  /** Buffers out with the worker now. */
+  #lent = 0;
   readonly #free: ArrayBuffer[] = [];
-  readonly #waiting: (() => void)[] = [];
+  #waiting: (() => void)[] = [];
 
   /** Up to `max` buffers of `size` bytes. */
   constructor(size: number, max: number) {
     this.#size = size;
     this.#max = max;
-  }
-
-  get size(): number {
-    return this.#size;
   }
 
   take(): ArrayBuffer | undefined {
@@ -29,10 +27,24 @@ export class LentPool {
     return new ArrayBuffer(this.#size);
   }
 
-  /** A buffer back, from the worker or unused; wakes one waiter. */
+  /** A taken buffer went to the worker. */
+  lent(): void {
+    this.#lent++;
+  }
+
+  /** A lent buffer back from the worker. */
+  returned(b: ArrayBuffer): void {
+    if (this.#lent > 0) this.#lent--;
+    this.give(b);
+  }
+
+  /**
+   * A buffer back, unused or from the worker. Every waiter is woken (each takes a buffer or
+   * waits again): waking one could wake a feed stopped since, and the buffer would sit unused.
+   */
   give(b: ArrayBuffer): void {
     this.#free.push(b);
-    this.#waiting.shift()?.();
+    this.#wakeAll();
   }
 
   /** Calls `wake` when a buffer comes back. */
@@ -40,23 +52,38 @@ export class LentPool {
     this.#waiting.push(wake);
   }
 
-  /** The worker holding the lent buffers died: they are gone, new ones may be made. */
+  /** The worker died: the buffers lent to it are gone, and as many new ones may be made. */
   lost(): void {
-    this.#allocated = this.#free.length;
-    for (const wake of this.#waiting.splice(0)) wake();
+    this.#allocated -= this.#lent;
+    this.#lent = 0;
+    this.#wakeAll();
+  }
+
+  #wakeAll(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const wake of waiting) wake();
   }
 }
 
-/** One stream's batches: `write`s in order, then `flush`, or `stop` at any time. */
+/**
+ * One stream's batches: `write`s in order, then `flush`, or `stop` at any time. Once `send`
+ * reports the worker gone, bytes are dropped (and `ready` called at once): the stream's end
+ * then fails, asked of a dead worker, and the pool's buffers stay with the living.
+ */
 export class BatchFeed {
   readonly #pool: LentPool;
-  readonly #send: (bytes: ArrayBuffer, length: number) => void;
+  readonly #send: (bytes: ArrayBuffer, length: number) => boolean;
   #buf: Uint8Array | undefined;
   #at = 0;
   #stopped = false;
+  #dead = false;
 
-  /** `send` transfers a full (or, at the end, the last) batch to the worker. */
-  constructor(pool: LentPool, send: (bytes: ArrayBuffer, length: number) => void) {
+  /**
+   * `send` transfers a full (or, at the end, the last) batch to the worker, and answers false
+   * if its worker has died.
+   */
+  constructor(pool: LentPool, send: (bytes: ArrayBuffer, length: number) => boolean) {
     this.#pool = pool;
     this.#send = send;
   }
@@ -68,7 +95,7 @@ export class BatchFeed {
   write(bytes: Uint8Array, ready: () => void): void {
     let from = 0;
     const step = (): void => {
-      while (from < bytes.length) {
+      while (from < bytes.length && !this.#dead) {
         if (this.#stopped) return;
         if (!this.#buf) {
           const b = this.#pool.take();
@@ -105,7 +132,11 @@ export class BatchFeed {
   #sendBatch(): void {
     const bytes = this.#buf!.buffer as ArrayBuffer;
     this.#buf = undefined;
-    this.#send(bytes, this.#at);
+    if (this.#send(bytes, this.#at)) this.#pool.lent();
+    else {
+      this.#dead = true;
+      this.#pool.give(bytes);
+    }
   }
 }
 
@@ -149,6 +180,13 @@ export class OnDemandWorker<Reply> {
   /** Whether `w` is still the live worker. */
   alive(w: Worker): boolean {
     return this.#worker === w;
+  }
+
+  /** Posts to `w` if it is still the live worker; false if it died (the message is not sent). */
+  post(w: Worker, message: unknown, transfer: ArrayBuffer[] = []): boolean {
+    if (this.#worker !== w) return false;
+    w.postMessage(message, transfer);
+    return true;
   }
 
   hold(w: Worker): void {

@@ -15,7 +15,7 @@ const md5Worker = new OnDemandWorker<Md5Reply>(
   new URL('./md5-worker.ts', import.meta.url),
   'MD5 worker',
   (r) => {
-    if (r.op === 'returned') return pool.give(r.bytes);
+    if (r.op === 'returned') return pool.returned(r.bytes);
     const done = digests.get(r.id);
     digests.delete(r.id);
     done?.(Buffer.from(r.md5.buffer, r.md5.byteOffset, r.md5.byteLength));
@@ -39,7 +39,7 @@ export class OffloadedMd5 {
     this.#worker = w;
     md5Worker.hold(w);
     this.#feed = new BatchFeed(pool, (bytes, length) =>
-      w.postMessage({ op: 'data', id: this.#id, bytes, length } satisfies Md5Message, [bytes]),
+      md5Worker.post(w, { op: 'data', id: this.#id, bytes, length } satisfies Md5Message, [bytes]),
     );
   }
 
@@ -74,7 +74,7 @@ export class OffloadedMd5 {
   drop(): void {
     if (this.#done) return;
     this.#feed.stop();
-    this.#worker.postMessage({ op: 'drop', id: this.#id } satisfies Md5Message);
+    md5Worker.post(this.#worker, { op: 'drop', id: this.#id } satisfies Md5Message);
     this.#release();
   }
 

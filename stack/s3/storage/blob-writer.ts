@@ -16,7 +16,7 @@ const blobWorker = new OnDemandWorker<BlobReply>(
   new URL('./blob-writer-worker.ts', import.meta.url),
   'blob writer',
   (r) => {
-    if (r.op === 'returned') return pool.give(r.bytes);
+    if (r.op === 'returned') return pool.returned(r.bytes);
     const done = finishing.get(r.id);
     finishing.delete(r.id);
     done?.(
@@ -46,7 +46,7 @@ export class BlobFile {
     this.#worker = w;
     blobWorker.hold(w);
     this.#feed = new BatchFeed(pool, (bytes, length) =>
-      w.postMessage({ op: 'data', id: this.#id, path, bytes, length } satisfies BlobMessage, [bytes]),
+      blobWorker.post(w, { op: 'data', id: this.#id, path, bytes, length } satisfies BlobMessage, [bytes]),
     );
   }
 
