@@ -4,6 +4,7 @@
 // DiskLayout.writeAtomic): at load the valid frame with the higher sequence number wins, and a
 // frame a crash cut short fails its CRC and is ignored. Files from before frames (bare JSON,
 // written by rename) load as sequence 0. Builtins only: the record writer's thread imports it.
+import { closeSync, fdatasyncSync, ftruncateSync, openSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 
 export const FRAME_HEADER = 20;
@@ -41,4 +42,26 @@ export function openFrame(file: Buffer, legacy = false): OpenedFrame | undefined
   const seq = file.readDoubleLE(8);
   if (!Number.isSafeInteger(seq) || seq < 1) return undefined;
   return { seq, payload: file.subarray(FRAME_HEADER, FRAME_HEADER + length) };
+}
+
+/**
+ * Empties the slot file at `path` and syncs it, so no frame in it can win at a load: for a
+ * slot whose write failed or was cut off (its bytes unknown; a whole frame that reached the
+ * disk anyway would name blobs the store has since discarded). Slots being written are never
+ * the current one, so nothing acknowledged is lost. An absent file is fine; other errors throw.
+ */
+export function emptySlot(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r+');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    ftruncateSync(fd, 0);
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

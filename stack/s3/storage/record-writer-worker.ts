@@ -25,7 +25,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { FRAME_HEADER, sealFrame } from './record-frame.ts';
+import { emptySlot, FRAME_HEADER, sealFrame } from './record-frame.ts';
 
 export interface WriteJob {
   op: 'write';
@@ -109,23 +109,12 @@ class Unsynced extends Error {
   }
 }
 
-/**
- * After a failed write to a slot: its bytes are unknown, and a frame that reached the disk
- * whole despite the error would win at the next load, naming blobs the store has since
- * discarded. Emptied and synced, it cannot; if even that fails, the disk is failing, said once.
- */
+/** After a failed write to a slot: see emptySlot. If even that fails, the disk is failing. */
 function invalidate(path: string): Unsynced | undefined {
   try {
-    const fd = openSync(path, 'r+');
-    try {
-      ftruncateSync(fd, 0);
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    emptySlot(path);
     return undefined;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     return new Unsynced(err);
   }
 }

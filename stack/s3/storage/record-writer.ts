@@ -4,9 +4,8 @@
 // workers, so two fdatasyncs can be under way at once (as the thread pool allowed), shared by
 // every store in the process, started on first use and holding the process open only while a
 // write is pending. The worker does what DiskLayout.writeAtomic describes.
-import { closeSync, fdatasyncSync, ftruncateSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { FRAME_HEADER } from './record-frame.ts';
+import { emptySlot, FRAME_HEADER } from './record-frame.ts';
 import type { RetireJob, WriteJob, WriterReply } from './record-writer-worker.ts';
 
 const WORKERS = 2;
@@ -16,27 +15,6 @@ interface Pending {
   reject(err: Error): void;
   /** A write's slot file. */
   path?: string;
-}
-
-/**
- * A slot file a dead writer may have been writing: emptied and synced from this thread, so a
- * frame that reached the disk before the death cannot win at the next load (the store treats
- * the write as failed and discards the blobs it named). Slots written to are never the current
- * one, so nothing acknowledged is lost.
- */
-function invalidate(path: string): void {
-  try {
-    const fd = openSync(path, 'r+');
-    try {
-      ftruncateSync(fd, 0);
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code !== 'ENOENT') warnUnsynced(e);
-  }
 }
 
 class Writer {
@@ -61,7 +39,14 @@ class Writer {
     const fail = (err: Error) => {
       this.alive = false;
       for (const p of this.pending.values()) {
-        if (p.path) invalidate(p.path);
+        // The dead writer may have been writing this slot (see emptySlot).
+        if (p.path) {
+          try {
+            emptySlot(p.path);
+          } catch (e) {
+            warnUnsynced(e as NodeJS.ErrnoException);
+          }
+        }
         p.reject(err);
       }
       this.pending.clear();
