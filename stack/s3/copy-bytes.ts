@@ -30,6 +30,15 @@ export async function copyBytes(
   });
   const src = store.read(source, start, end);
   src.on('error', (err) => tap.destroy(err));
-  const blob = await store.writeBlob(src.pipe(tap));
+  let blob: BlobRef;
+  try {
+    blob = await store.writeBlob(src.pipe(tap));
+  } catch (err) {
+    // The write gave up before reading it all: closing the source releases its blob (a
+    // deleted source's file is removed only once its last reader closes).
+    src.destroy();
+    tap.destroy();
+    throw err;
+  }
   return { blob, md5Hex: md5.digest('hex'), checksum: sum.digest().toString('base64') };
 }

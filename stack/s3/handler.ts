@@ -327,9 +327,12 @@ export function createS3Handler(deps: HandlerDeps): RequestListener {
     // A client that stops sending (or reading) mid-request: S3 answers RequestTimeout and
     // closes. A server busy with a long operation (a large copy) is not the client's stall.
     res.setTimeout(options.idleTimeoutMs, () => {
-      if (res.writableEnded) return;
+      // Ended and handed to the socket: nothing left to wait for.
+      if (res.writableFinished) return;
       if (req.complete) {
-        if (res.headersSent && res.writableNeedDrain) {
+        // Headers out and bytes waiting for a client that stopped reading (also after the
+        // response has ended: its last bytes would otherwise wait forever).
+        if (res.headersSent && (res.writableNeedDrain || res.writableEnded)) {
           log.errorCode = 'RequestTimeout';
           res.destroy();
         }

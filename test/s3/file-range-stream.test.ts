@@ -9,6 +9,7 @@ import { createServer, get, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileRangeStream } from '../../stack/s3/storage/file-range-stream.ts';
@@ -125,6 +126,71 @@ describe('FileRangeStream.sendTo', () => {
     const res = await fetchRaw(url);
     await expect(buffer(res)).rejects.toThrow();
     expect(await sent[0]).toMatchObject({ code: 'ERR_BLOB_SHORT' });
+  });
+});
+
+describe('FileRangeStream.sendTo, against a response that holds its writes', () => {
+  /**
+   * A response that takes writes at once until it has `takeFirst` bytes, then holds their
+   * callbacks (and so its finish) until `release()`: a client that stopped reading.
+   */
+  function heldResponse(takeFirst = 0) {
+    const held: (() => void)[] = [];
+    let taken = 0;
+    const res = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        if (taken + chunk.length <= takeFirst) {
+          taken += chunk.length;
+          cb();
+        } else held.push(() => cb());
+      },
+    });
+    const release = () => {
+      for (const cb of held.splice(0)) cb();
+    };
+    return { res, release };
+  }
+
+  it('closes the file right after its last read, before the client has taken the bytes', async () => {
+    const { path, data } = await file(3 * 1024 * 1024 + 5, 9);
+    const src = new FileRangeStream(path, 0, data.length - 1);
+    // All but the last buffer taken: the last one stays with the stalled client.
+    const { res, release } = heldResponse(3 * 1024 * 1024);
+    const sent = src.sendTo(res as never);
+    await new Promise<void>((r) => src.once('close', () => r()));
+    expect(res.writableFinished).toBe(false);
+    release();
+    await sent;
+  });
+
+  it('uses one buffer the size of a short range', async () => {
+    const { path, data } = await file(100_000, 10);
+    const src = new FileRangeStream(path, 10, 20);
+    const chunks: Buffer[] = [];
+    const res = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        chunks.push(chunk);
+        cb();
+      },
+    });
+    await src.sendTo(res as never);
+    expect(chunks.map((c) => c.buffer.byteLength)).toEqual([11]);
+    expect(Buffer.concat(chunks).equals(data.subarray(10, 21))).toBe(true);
+  });
+
+  it('fails the send when the stream is destroyed under it, and reads no more', async () => {
+    const { path, data } = await file(6 * 1024 * 1024, 11);
+    const src = new FileRangeStream(path, 0, data.length - 1);
+    const { res, release } = heldResponse();
+    const sent = src.sendTo(res as never).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    await new Promise((r) => setImmediate(r));
+    src.destroy();
+    expect(await sent).toBeInstanceOf(Error);
+    release();
+    expect(res.destroyed).toBe(true);
   });
 });
 

@@ -26,6 +26,8 @@ export class FileRangeStream extends Readable {
   readonly #end: number;
   #fd = -1;
   #started = false;
+  /** sendTo has read every byte. */
+  #done = false;
   /** The read under way: the descriptor is closed only after it (its number could be reused). */
   #reading: Promise<unknown> = Promise.resolve();
 
@@ -38,6 +40,8 @@ export class FileRangeStream extends Readable {
   }
 
   #read(buf: Buffer, length: number): Promise<number> {
+    // Once destroyed the file is (being) closed and the blob may be deleted: no more reads.
+    if (this.destroyed) return Promise.reject(new Error('blob stream destroyed'));
     // Opened on first use, synchronously: a blob file is local, and the open is ~10 µs.
     if (this.#fd < 0) this.#fd = openSync(this.#path, 'r');
     const r = readAt(this.#fd, buf, length, this.#pos);
@@ -87,11 +91,17 @@ export class FileRangeStream extends Readable {
   sendTo(res: Writable): Promise<void> {
     if (this.#started) throw new Error('sendTo on a stream already being read');
     this.#started = true;
-    const slots = [0, 1].map(() => ({
-      buf: pool.pop() ?? Buffer.allocUnsafeSlow(BATCH),
-      /** Resolves true once the last write from `buf` called back without error. */
-      free: Promise.resolve(true),
-    }));
+    const total = this.#end - this.#pos + 1;
+    // A range that fits one buffer gets one of its own size; longer ones take two from the pool.
+    const slots =
+      total <= BATCH
+        ? [{ buf: Buffer.allocUnsafeSlow(total), free: Promise.resolve(true), pooled: false }]
+        : [0, 1].map(() => ({
+            buf: pool.pop() ?? Buffer.allocUnsafeSlow(BATCH),
+            /** Resolves true once the last write from `buf` called back without error. */
+            free: Promise.resolve(true),
+            pooled: true,
+          }));
     let failed: Error | undefined;
     let drained: (() => void) | undefined;
     const onDrain = () => drained?.();
@@ -106,21 +116,30 @@ export class FileRangeStream extends Readable {
         this.destroy();
         reject(err);
       };
+      // Destroyed by someone else mid-send: the send has failed.
+      this.once('close', () => {
+        if (!this.#done) fail(new Error('blob stream closed during its send'));
+      });
       finished(res, (err) => {
         if (err) return fail(err);
         res.off('drain', onDrain);
         this.destroy();
         // Back to the pool once no write holds them.
         void Promise.all(slots.map((s) => s.free)).then((oks) => {
-          for (const [i, ok] of oks.entries()) if (ok && pool.length < POOL_MAX) pool.push(slots[i]!.buf);
+          for (const [i, ok] of oks.entries()) {
+            if (ok && slots[i]!.pooled && pool.length < POOL_MAX) pool.push(slots[i]!.buf);
+          }
         });
         resolve();
       });
       const readInto = async (slot: (typeof slots)[number]): Promise<number> => {
         // A buffer whose write failed may still be held: replaced, not read into.
-        if (!(await slot.free)) slot.buf = Buffer.allocUnsafeSlow(BATCH);
+        if (!(await slot.free)) {
+          slot.buf = Buffer.allocUnsafeSlow(slot.buf.length);
+          slot.pooled = false;
+        }
         if (failed) return 0;
-        return this.#read(slot.buf, Math.min(BATCH, this.#end - this.#pos + 1));
+        return this.#read(slot.buf, Math.min(slot.buf.length, this.#end - this.#pos + 1));
       };
       const pump = async () => {
         let i = 0;
@@ -132,17 +151,24 @@ export class FileRangeStream extends Readable {
           if (n === 0) throw shortFile(this.#path);
           this.#pos += n;
           const last = this.#pos > this.#end;
-          i ^= 1;
-          // The next read is under way while this buffer goes out.
+          i = (i + 1) % slots.length;
+          // The next read is under way while this buffer goes out (seen to by a handler of its
+          // own, so a failure before it is awaited is never unhandled).
           next = last ? undefined : readInto(slots[i]!);
+          next?.catch(() => {});
           let release!: (ok: boolean) => void;
           slot.free = new Promise((r) => {
             release = r;
           });
           const chunk = n === slot.buf.length ? slot.buf : slot.buf.subarray(0, n);
           const ok = res.write(chunk, (err) => release(!err));
-          if (last) res.end();
-          else if (!ok) {
+          if (last) {
+            res.end();
+            // Every byte is read: the file is closed now, not when a slow client has taken the
+            // last of them (until then it pinned the descriptor and kept a deleted blob).
+            this.#done = true;
+            this.destroy();
+          } else if (!ok) {
             await new Promise<void>((r) => {
               drained = r;
             });
