@@ -10,7 +10,7 @@ import { copyBytes } from '../../stack/s3/copy-bytes.ts';
 import { bufferStream } from '../../stack/s3/storage/buffer-stream.ts';
 import { diskBackends } from '../../stack/s3/storage/disk-backend.ts';
 import { Store } from '../../stack/s3/storage/store.ts';
-import type { ObjectRecord } from '../../stack/s3/storage/types.ts';
+import { objectRecord } from './fixtures.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -39,17 +39,7 @@ describe('copyBytes', () => {
     await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
     const size = 4 * 1024 * 1024;
     const blob = await store.writeBlob(bufferStream(Buffer.alloc(size, 1)), size);
-    const rec: ObjectRecord = {
-      key: 'k',
-      size,
-      etag: '"e"',
-      lastModified: 0,
-      contentType: 'application/octet-stream',
-      userMeta: {},
-      tags: [],
-      storageClass: 'STANDARD',
-      blobs: [blob],
-    };
+    const rec = objectRecord('k', [blob]);
     await store.commitObject('b', 'k', () => rec);
     failNext = true;
     await expect(copyBytes(store, rec, 0, size - 1, 'CRC32')).rejects.toMatchObject({ code: 'ENOSPC' });

@@ -1,6 +1,7 @@
 // Identities and clients shared by the S3 server tests.
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Identity } from '../../stack/s3/identity.ts';
+import type { BlobRef, ObjectRecord } from '../../stack/s3/storage/types.ts';
 
 export const ROOT: Identity = {
   name: 'root',
@@ -31,4 +32,19 @@ export function client(
     credentials: { accessKeyId: id.accessKeyId, secretAccessKey: id.secretAccessKey },
     ...extra,
   });
+}
+
+/** A plain stored object record over `blobs`, for tests that drive the Store directly. */
+export function objectRecord(key: string, blobs: BlobRef[]): ObjectRecord {
+  return {
+    key,
+    size: blobs.reduce((n, b) => n + b.size, 0),
+    etag: '"e"',
+    lastModified: 0,
+    contentType: 'application/octet-stream',
+    userMeta: {},
+    tags: [],
+    storageClass: 'STANDARD',
+    blobs,
+  };
 }

@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bufferStream } from '../../stack/s3/storage/buffer-stream.ts';
 import { diskBackends } from '../../stack/s3/storage/disk-backend.ts';
 import { Store } from '../../stack/s3/storage/store.ts';
-import type { BlobRef, ObjectRecord } from '../../stack/s3/storage/types.ts';
+import type { BlobRef } from '../../stack/s3/storage/types.ts';
+import { objectRecord } from './fixtures.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -39,17 +40,7 @@ async function openStore(): Promise<{ store: Store; deleted: string[]; blobFiles
 
 async function put(store: Store, key: string, size: number): Promise<BlobRef> {
   const blob = await store.writeBlob(bufferStream(Buffer.alloc(size, 1)), size);
-  const rec: ObjectRecord = {
-    key,
-    size,
-    etag: '"e"',
-    lastModified: 0,
-    contentType: 'application/octet-stream',
-    userMeta: {},
-    tags: [],
-    storageClass: 'STANDARD',
-    blobs: [blob],
-  };
+  const rec = objectRecord(key, [blob]);
   await store.commitObject('b', key, () => rec);
   return blob;
 }
