@@ -151,15 +151,17 @@ export class FileRangeStream extends Readable {
           if (n === 0) throw shortFile(this.#path);
           this.#pos += n;
           const last = this.#pos > this.#end;
+          // This buffer is busy until its write calls back: marked before the next read picks
+          // a buffer (with a single buffer, the next read is into this one).
+          let release!: (ok: boolean) => void;
+          slot.free = new Promise((r) => {
+            release = r;
+          });
           i = (i + 1) % slots.length;
           // The next read is under way while this buffer goes out (seen to by a handler of its
           // own, so a failure before it is awaited is never unhandled).
           next = last ? undefined : readInto(slots[i]!);
           next?.catch(() => {});
-          let release!: (ok: boolean) => void;
-          slot.free = new Promise((r) => {
-            release = r;
-          });
           const chunk = n === slot.buf.length ? slot.buf : slot.buf.subarray(0, n);
           const ok = res.write(chunk, (err) => release(!err));
           if (last) {
