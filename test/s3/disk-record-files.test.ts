@@ -11,23 +11,20 @@ import { decodeRecordFile, encodeRecordFile } from '../../stack/s3/storage/recor
 import { openFrame } from '../../stack/s3/storage/record-frame.ts';
 import { Store } from '../../stack/s3/storage/store.ts';
 import type { BlobRef, ObjectRecord } from '../../stack/s3/storage/types.ts';
+import { objectRecord } from './fixtures.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
+/** A record whose metadata holds a newline (the JSON must escape it: a raw one ends the JSON). */
 function record(key: string, blobs: BlobRef[]): ObjectRecord {
   return {
-    key,
-    size: blobs.reduce((n, b) => n + b.size, 0),
-    etag: '"e"',
+    ...objectRecord(key, blobs),
     lastModified: 1,
     contentType: 'text/plain',
     userMeta: { note: 'line one\nline two' },
-    tags: [],
-    storageClass: 'STANDARD',
-    blobs,
   };
 }
 
@@ -81,6 +78,21 @@ describe('record files on disk', () => {
     return Store.open(await diskBackends(dir));
   }
 
+  /** A new data directory (removed after the test) with bucket `b` in it. */
+  async function freshStore(): Promise<{ dir: string; store: Store }> {
+    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
+    dirs.push(dir);
+    const store = await open(dir);
+    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    return { dir, store };
+  }
+
+  /** Key `k`'s bytes as text; undefined when there is no such key. */
+  function text(store: Store): string | undefined {
+    const rec = store.head('b', 'k');
+    return rec && store.bytes(rec, 0, rec.size - 1)!.toString();
+  }
+
   async function put(store: Store, key: string, body: Buffer): Promise<void> {
     const blob = await store.writeBlob(bufferStream(body), body.length);
     await store.commitObject('b', key, () => record(key, [blob]));
@@ -94,10 +106,7 @@ describe('record files on disk', () => {
   }
 
   it('keeps small objects across a restart, byte for byte', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
-    dirs.push(dir);
-    const store = await open(dir);
-    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const { dir, store } = await freshStore();
     const body = Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 256));
     await put(store, 'k', body);
     // The record file holds the raw bytes.
@@ -115,10 +124,7 @@ describe('record files on disk', () => {
   }
 
   it('rewrites a record in place in its two slot files, and removes both on delete', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
-    dirs.push(dir);
-    const store = await open(dir);
-    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const { dir, store } = await freshStore();
     const inodes = new Set<number>();
     for (let i = 0; i < 20; i++) {
       await put(store, 'k', Buffer.from(`version ${i}`));
@@ -132,9 +138,8 @@ describe('record files on disk', () => {
     expect([openFrame(await readFile(first!))!.seq, openFrame(await readFile(second!))!.seq]).toEqual([
       19, 20,
     ]);
-    const rec = store.head('b', 'k')!;
-    expect(store.bytes(rec, 0, rec.size - 1)!.toString()).toBe('version 19');
-    expect((await open(dir)).head('b', 'k')!.etag).toBe(rec.etag);
+    expect(text(store)).toBe('version 19');
+    expect(text(await open(dir))).toBe('version 19');
     await store.deleteObject('b', 'k');
     expect(await slotFiles(dir)).toEqual([]);
     // Both files kept as spares, until a restart clears them.
@@ -145,10 +150,9 @@ describe('record files on disk', () => {
   });
 
   it('a slot torn by a crash loses to the other, and the next write goes into it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
-    dirs.push(dir);
-    let store = await open(dir);
-    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const fresh = await freshStore();
+    const dir = fresh.dir;
+    let store = fresh.store;
     await put(store, 'k', Buffer.from('one'));
     await put(store, 'k', Buffer.alloc(3000, 0x32));
     // The newest frame (in `.json.1`) cut short, and then one with a byte changed: a rewrite
@@ -164,17 +168,15 @@ describe('record files on disk', () => {
     // The next write replaces the torn slot, not the good one, and wins after a restart.
     await put(store, 'k', Buffer.from('three'));
     store = await open(dir);
-    const rec = store.head('b', 'k')!;
-    expect(store.bytes(rec, 0, rec.size - 1)!.toString()).toBe('three');
+    expect(text(store)).toBe('three');
     // Numbered after the last valid frame: the torn one's number never counted.
     expect(openFrame(await readFile(newest!))!.seq).toBe(2);
   });
 
   it('a first write a crash cut short leaves no key, and the key can be written', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
-    dirs.push(dir);
-    let store = await open(dir);
-    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const fresh = await freshStore();
+    const dir = fresh.dir;
+    let store = fresh.store;
     await put(store, 'k', Buffer.from('whole'));
     const [only] = await slotFiles(dir);
     for (const torn of [Buffer.alloc(0), Buffer.alloc(4096), (await readFile(only!)).subarray(0, 30)]) {
@@ -184,15 +186,13 @@ describe('record files on disk', () => {
     }
     await put(store, 'k', Buffer.from('again'));
     store = await open(dir);
-    const rec = store.head('b', 'k')!;
-    expect(store.bytes(rec, 0, rec.size - 1)!.toString()).toBe('again');
+    expect(text(store)).toBe('again');
   });
 
   it('loads a record written before frames (bare JSON), and writes the next one beside it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
-    dirs.push(dir);
-    let store = await open(dir);
-    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const fresh = await freshStore();
+    const dir = fresh.dir;
+    let store = fresh.store;
     await put(store, 'k', Buffer.from('framed'));
     const [only] = await slotFiles(dir);
     const legacy = Buffer.concat(
@@ -210,10 +210,7 @@ describe('record files on disk', () => {
   });
 
   it('holds exactly the record just written, long and short in turn', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
-    dirs.push(dir);
-    const store = await open(dir);
-    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const { dir, store } = await freshStore();
     // Long and short records in turn, with and without inline bytes: the winning frame must be
     // exactly the record just written, now and after a restart.
     const sizes = [5000, 10, 3000, 1, 200_000, 2, 100_000, 4000, 3];
@@ -232,10 +229,7 @@ describe('record files on disk', () => {
   });
 
   it('opens a data directory with stray files where directories are expected', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
-    dirs.push(dir);
-    const store = await open(dir);
-    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const { dir, store } = await freshStore();
     await put(store, 'k', Buffer.from('kept'));
     // What a file manager leaves behind.
     await writeFile(join(dir, 'blobs', '.DS_Store'), 'x');
@@ -244,15 +238,11 @@ describe('record files on disk', () => {
     await mkdir(join(dir, 'blobs', 'ab', 'ab0123'), { recursive: true });
     const reopened = await open(dir);
     await expect(stat(join(dir, 'blobs', 'ab', 'ab0123'))).rejects.toMatchObject({ code: 'ENOENT' });
-    const rec = reopened.head('b', 'k')!;
-    expect(reopened.bytes(rec, 0, rec.size - 1)!.toString()).toBe('kept');
+    expect(text(reopened)).toBe('kept');
   });
 
   it('drops an upload a crash left behind after its Complete, keeping the object and its bytes', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
-    dirs.push(dir);
-    const store = await open(dir);
-    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const { dir, store } = await freshStore();
     const objectMeta = {
       key: 'big',
       contentType: 'text/plain',
@@ -312,16 +302,8 @@ describe('record files on disk', () => {
     }
   }
 
-  const text = (store: Store) => {
-    const rec = store.head('b', 'k');
-    return rec && store.bytes(rec, 0, rec.size - 1)!.toString();
-  };
-
   it('a DELETE whose removal fails leaves the record as it was, for later writes and a retry', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
-    dirs.push(dir);
-    const store = await open(dir);
-    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const { dir, store } = await freshStore();
     for (let i = 1; i <= 5; i++) await put(store, 'k', Buffer.from(`v${i}`));
     expect(await withTmpBlocked(dir, () => store.deleteObject('b', 'k'))).toMatchObject({ code: 'ENOTDIR' });
     expect(text(store)).toBe('v5');
@@ -336,10 +318,7 @@ describe('record files on disk', () => {
   });
 
   it('a DeleteBucket whose removal fails keeps the bucket, and its retry removes it for good', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
-    dirs.push(dir);
-    const store = await open(dir);
-    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const { dir, store } = await freshStore();
     expect(await withTmpBlocked(dir, () => store.deleteBucket('b'))).toBeDefined();
     expect((await open(dir)).bucket('b')).toBeDefined();
     await store.deleteBucket('b');
@@ -347,10 +326,9 @@ describe('record files on disk', () => {
   });
 
   it('leaves out a record whose payload cannot be read, with a warning, and keeps the other slot', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
-    dirs.push(dir);
-    let store = await open(dir);
-    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const fresh = await freshStore();
+    const dir = fresh.dir;
+    let store = fresh.store;
     await put(store, 'k', Buffer.from('only'));
     const [first] = await slotFiles(dir);
     // Bare JSON that is not JSON, where a record from before frames would be.
@@ -373,10 +351,7 @@ describe('record files on disk', () => {
   });
 
   it('forgets the objects of a bucket whose DeleteBucket a crash cut short, even if the name comes back', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-files-'));
-    dirs.push(dir);
-    const store = await open(dir);
-    await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    const { dir, store } = await freshStore();
     await put(store, 'stale', Buffer.alloc(100_000, 1));
     // The crash: DeleteBucket removed the bucket's record, not yet its objects.
     await rm(join(dir, 'meta', 'buckets', 'b.json'));
