@@ -75,9 +75,11 @@ export class FileRangeStream extends Readable {
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     void this.#reading.then(() => {
-      if (this.#fd >= 0) close(this.#fd, () => {});
+      const fd = this.#fd;
       this.#fd = -1;
-      cb(err);
+      // 'close' (which releases the blob for deletion) once the descriptor really is closed.
+      if (fd >= 0) close(fd, () => cb(err));
+      else cb(err);
     });
   }
 
