@@ -74,8 +74,10 @@ describe('record file encoding', () => {
 });
 
 describe('record files on disk', () => {
+  // Records written straight to their files, which these tests look at (with the record log,
+  // they get there at its checkpoints: see record-log.test.ts).
   async function open(dir: string): Promise<Store> {
-    return Store.open(await diskBackends(dir));
+    return Store.open(await diskBackends(dir, { log: false }));
   }
 
   /** A new data directory (removed after the test) with bucket `b` in it. */
@@ -275,7 +277,7 @@ describe('record files on disk', () => {
       etag: '"x-1"',
     }));
     // The crash: the object's record is on disk, the upload's removal is not.
-    await (await diskBackends(dir)).meta.saveUpload(leftover);
+    await (await diskBackends(dir, { log: false })).meta.saveUpload(leftover);
     const reopened = await open(dir);
     expect(reopened.listUploads('b')).toEqual([]);
     await expect(reopened.abortUpload('U1')).rejects.toMatchObject({ code: 'NoSuchUpload' });

@@ -14,6 +14,7 @@ import { bufferStream, copyChunks } from './buffer-stream.ts';
 import { FileRangeStream } from './file-range-stream.ts';
 import { decodeRecordFile, encodeRecordFile } from './record-file.ts';
 import { openFrame } from './record-frame.ts';
+import { RecordLog } from './record-log.ts';
 import { retireRecords, warnUnsynced, writeRecord } from './record-writer.ts';
 import type {
   Backends,
@@ -145,9 +146,11 @@ class DiskLayout {
    * half of a small PUT's time on disk. A crash mid-write tears only the slot being written,
    * which then fails its CRC at load, and the other slot's record wins: the old or the new
    * record, never a mix.
-   * Callers serialize writes to one `path` (the store's key, bucket and upload locks).
+   * Callers serialize writes to one `path` (the store's key, bucket and upload locks, or the
+   * record log's checkpoints). `durable: false` leaves the syncing to the caller (a record
+   * log's checkpoint, which syncs the filesystem once for all its writes).
    */
-  async writeAtomic(path: string, data: string | Buffer | Buffer[]): Promise<void> {
+  async writeAtomic(path: string, data: string | Buffer | Buffer[], durable = true): Promise<void> {
     await this.layoutDurable();
     const chunks = typeof data === 'string' ? [Buffer.from(data)] : Array.isArray(data) ? data : [data];
     for (let attempt = 1; ; attempt++) {
@@ -156,7 +159,7 @@ class DiskLayout {
       const create = !st.has[target];
       const spare = create ? this.#spares.pop() : undefined;
       try {
-        await writeRecord(chunks, { path: slotPath(path, target), create, spare, seq: st.seq + 1 });
+        await writeRecord(chunks, { path: slotPath(path, target), create, spare, seq: st.seq + 1, durable });
       } catch (err) {
         // The worker may have got part of the way: the next use reads the slots back. A slot
         // file that exists where none was noted (a creation never overwrites one) is read
@@ -175,7 +178,7 @@ class DiskLayout {
   }
 
   /** Removes the record at `path` (both slots, the older first), durably; absent is fine. */
-  async retire(path: string): Promise<void> {
+  async retire(path: string, durable = true): Promise<void> {
     await this.layoutDurable();
     const st = this.#slotsOf(path);
     if (!st) return;
@@ -184,7 +187,7 @@ class DiskLayout {
     const spares = paths.map(() => this.tempPath());
     let kept: boolean[];
     try {
-      kept = await retireRecords(paths, spares);
+      kept = await retireRecords(paths, spares, durable);
     } catch (err) {
       // Some files may be gone, some not: read back at the next use.
       this.#slots.set(path, { ...st, unknown: true });
@@ -192,6 +195,11 @@ class DiskLayout {
     }
     this.#slots.delete(path);
     for (const [i, k] of kept.entries()) if (k) await this.#keepSpare(spares[i]!);
+  }
+
+  /** Forgets what is known of `path`'s slots: they are read from disk at the next use. */
+  reread(path: string): void {
+    this.#slots.set(path, { seq: 0, current: -1, has: [false, false], unknown: true });
   }
 
   /** Forgets the slots of every record under `dir` (removed as a whole). */
@@ -364,9 +372,38 @@ function keyHash(key: string): string {
 
 class DiskMeta implements MetaBackend {
   readonly #layout: DiskLayout;
+  /** Where object and upload records are written first (see record-log.ts). */
+  readonly #log: RecordLog;
+  /** Writes go through the log (else it is only replayed at open: see DiskOptions.log). */
+  readonly #logWrites: boolean;
 
-  constructor(layout: DiskLayout) {
+  constructor(layout: DiskLayout, logWrites: boolean) {
     this.#layout = layout;
+    this.#logWrites = logWrites;
+    this.#log = new RecordLog(layout.root, join(layout.root, 'meta'), {
+      write: (path, chunks, durable) => layout.writeAtomic(path, chunks, durable),
+      retire: (path, durable) => layout.retire(path, durable),
+      reread: (path) => layout.reread(path),
+    });
+  }
+
+  /** Writes the record at `path`: through the log if writes use it. */
+  async #write(path: string, chunks: Buffer[]): Promise<void> {
+    if (!this.#logWrites) return this.#layout.writeAtomic(path, chunks);
+    // A new layout's directories are on disk before anything in them is acknowledged.
+    await this.#layout.layoutDurable();
+    return this.#log.write(path, chunks);
+  }
+
+  async #retire(path: string): Promise<void> {
+    if (!this.#logWrites) return this.#layout.retire(path);
+    await this.#layout.layoutDurable();
+    return this.#log.retire(path);
+  }
+
+  /** Applies the record log and closes it. */
+  async close(): Promise<void> {
+    await this.#log.close();
   }
 
   #objectPath(bucket: string, key: string): string {
@@ -377,6 +414,8 @@ class DiskMeta implements MetaBackend {
   // Loading runs once, before the server listens: synchronous reads are the fastest way through
   // a data directory, and nothing is being served that they could hold up.
   async load(): Promise<LoadedState> {
+    // What a crash left in the log goes to the record files first, which are then read as usual.
+    await this.#log.replay();
     const state: LoadedState = { buckets: [], objects: [], uploads: [] };
     const unreadable: string[] = [];
     state.buckets = this.#layout.loadRecords(
@@ -430,6 +469,9 @@ class DiskMeta implements MetaBackend {
   }
 
   async deleteBucket(name: string): Promise<void> {
+    // Every logged write under the bucket's objects directory lands before it is removed, so
+    // no checkpoint writes into it afterwards. Bucket records are not logged (they are few).
+    await this.#log.checkpointAll();
     // The bucket's record goes durably first: a power cut after it leaves at worst an
     // unreferenced objects directory, never a bucket that comes back.
     await this.#layout.retire(join(this.#layout.buckets, `${name}.json`));
@@ -441,7 +483,7 @@ class DiskMeta implements MetaBackend {
   async saveKey(bucket: string, key: string, versions: ObjectRecord[]): Promise<void> {
     const path = this.#objectPath(bucket, key);
     if (versions.length === 0) {
-      await this.#layout.retire(path);
+      await this.#retire(path);
       return;
     }
     const only = versions.length === 1 ? versions[0]! : undefined;
@@ -449,19 +491,29 @@ class DiskMeta implements MetaBackend {
     // now noncurrent) is a single atomic write.
     const data: ObjectRecord | KeyFile =
       only && only.versionId === undefined && !only.deleteMarker ? only : { key, versions };
-    await this.#layout.writeAtomic(path, encodeRecordFile(data));
+    await this.#write(path, encodeRecordFile(data));
   }
 
   async saveUpload(rec: UploadRecord): Promise<void> {
-    await this.#layout.writeAtomic(join(this.#layout.uploads, `${rec.uploadId}.json`), encodeRecordFile(rec));
+    await this.#write(join(this.#layout.uploads, `${rec.uploadId}.json`), encodeRecordFile(rec));
   }
 
   async deleteUpload(uploadId: string): Promise<void> {
-    await this.#layout.retire(join(this.#layout.uploads, `${uploadId}.json`));
+    await this.#retire(join(this.#layout.uploads, `${uploadId}.json`));
   }
 }
 
-export async function diskBackends(dir: string): Promise<Backends> {
+export interface DiskOptions {
+  /**
+   * Object and upload records are acknowledged once appended to a record log, and written to
+   * their own files later (record-log.ts). Off: each is written to its file, durably, before
+   * the answer (a log a previous run left is still replayed at open).
+   * @default true
+   */
+  log?: boolean;
+}
+
+export async function diskBackends(dir: string, options: DiskOptions = {}): Promise<Backends> {
   const layout = new DiskLayout(dir);
   // Synchronous at open, like load(): the first fs calls of a process paid for starting the
   // thread pool, a quarter of the disk engine's start.
@@ -470,9 +522,11 @@ export async function diskBackends(dir: string): Promise<Backends> {
     if (mkdirSync(d, { recursive: true }) !== undefined) made = true;
   }
   if (made) layout.syncBeforeFirstWrite([dirname(layout.root), layout.root, join(layout.root, 'meta')]);
+  const meta = new DiskMeta(layout, options.log ?? true);
   return {
     blobs: new DiskBlobs(layout),
-    meta: new DiskMeta(layout),
+    meta,
+    close: () => meta.close(),
     async cleanup() {
       // Anything in tmp/ is a write that never committed or a spare of the last run.
       for (const f of readdirSync(layout.tmp)) rmSync(join(layout.tmp, f), { force: true, recursive: true });

@@ -26,6 +26,7 @@ import {
 import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { emptySlot, FRAME_HEADER, sealFrame } from './record-frame.ts';
+import { writeZeros } from './record-log-format.ts';
 
 export interface WriteJob {
   op: 'write';
@@ -40,6 +41,30 @@ export interface WriteJob {
   /** The payload is `bytes[FRAME_HEADER, FRAME_HEADER + length)` (the buffer is lent, and given back). */
   bytes: ArrayBuffer;
   length: number;
+  /**
+   * Whether the write is synced before the answer (the default). A record log's checkpoint
+   * writes unsynced and syncs the filesystem once at the end (see record-log.ts).
+   */
+  durable?: boolean;
+}
+
+/** Entries appended to a record log file (record-log.ts), durably, or its header rewritten. */
+export interface AppendJob {
+  op: 'append';
+  id: number;
+  /** The log file, open in the main thread. */
+  fd: number;
+  /** Written at offset 0 before the entries: a new generation, or the file marked applied. */
+  header?: Uint8Array;
+  /** The entries are `bytes[0, length)`, written at `at` (the buffer is lent, and given back). */
+  at: number;
+  bytes?: ArrayBuffer;
+  length: number;
+  /** Zeros written over [zeroFrom, extendTo) after the entries: space taken ahead of them. */
+  zeroFrom?: number;
+  extendTo?: number;
+  /** The log file's directory, synced after the file was created. */
+  syncDir?: string;
 }
 
 export interface RetireJob {
@@ -49,6 +74,8 @@ export interface RetireJob {
   paths: string[];
   /** ...by moving each to the name beside it in tmp/, to become spares. */
   spares: string[];
+  /** As WriteJob.durable: whether each removal's directory is synced. */
+  durable?: boolean;
 }
 
 export interface WriterReply {
@@ -91,12 +118,16 @@ function fsyncDirs(dir: string, top: string): void {
   }
 }
 
-/** Writes the frame at the start of `fd`, cuts off a long stale tail, and fdatasyncs. */
-function writeFrame(fd: number, frame: Uint8Array): void {
-  let at = 0;
-  while (at < frame.length) at += writeSync(fd, frame, at, frame.length - at, at);
+/** Writes all of `bytes` at `at` in `fd`. */
+function writeAll(fd: number, bytes: Uint8Array, at: number): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, at + done);
+}
+
+/** Writes the frame at the start of `fd`, cuts off a long stale tail, and fdatasyncs if `sync`. */
+function writeFrame(fd: number, frame: Uint8Array, sync: boolean): void {
+  writeAll(fd, frame, 0);
   if (fstatSync(fd).size > frame.length + SLACK) ftruncateSync(fd, frame.length);
-  fdatasyncSync(fd);
+  if (sync) fdatasyncSync(fd);
 }
 
 /** The change was made, but syncing it failed: reported as made, not durable. */
@@ -119,7 +150,7 @@ function invalidate(path: string): Unsynced | undefined {
   }
 }
 
-function writeInPlace(path: string, frame: Uint8Array): boolean {
+function writeInPlace(path: string, frame: Uint8Array, sync: boolean): boolean {
   let fd: number;
   try {
     fd = openSync(path, 'r+');
@@ -129,7 +160,7 @@ function writeInPlace(path: string, frame: Uint8Array): boolean {
     throw err;
   }
   try {
-    writeFrame(fd, frame);
+    writeFrame(fd, frame, sync);
   } catch (err) {
     closeSync(fd);
     const u = invalidate(path);
@@ -152,7 +183,7 @@ function placeNew(place: () => void, path: string): string | undefined {
   return made;
 }
 
-function create(job: WriteJob, frame: Uint8Array): void {
+function create(job: WriteJob, frame: Uint8Array, sync: boolean): void {
   let made: string | undefined;
   let fromSpare = false;
   if (job.spare) {
@@ -165,7 +196,7 @@ function create(job: WriteJob, frame: Uint8Array): void {
     }
     if (fd >= 0) {
       try {
-        writeFrame(fd, frame);
+        writeFrame(fd, frame, sync);
       } catch (err) {
         closeSync(fd);
         tryUnlink(job.spare);
@@ -189,7 +220,7 @@ function create(job: WriteJob, frame: Uint8Array): void {
       fd = openSync(job.path, 'wx');
     }, job.path);
     try {
-      writeFrame(fd, frame);
+      writeFrame(fd, frame, sync);
     } catch (err) {
       closeSync(fd);
       // Never acknowledged: removed, and emptied first in case the removal does not last.
@@ -199,6 +230,7 @@ function create(job: WriteJob, frame: Uint8Array): void {
     }
     closeSync(fd);
   }
+  if (!sync) return;
   try {
     fsyncDirs(dirname(job.path), made ? dirname(made) : dirname(job.path));
   } catch (err) {
@@ -219,8 +251,9 @@ function tryUnlink(path: string): void {
 function write(job: WriteJob): void {
   const frame = new Uint8Array(job.bytes, 0, FRAME_HEADER + job.length);
   sealFrame(frame, job.length, job.seq);
-  if (!job.create && writeInPlace(job.path, frame)) return;
-  create(job, frame);
+  const sync = job.durable !== false;
+  if (!job.create && writeInPlace(job.path, frame, sync)) return;
+  create(job, frame, sync);
 }
 
 function retire(job: RetireJob): boolean[] {
@@ -235,6 +268,10 @@ function retire(job: RetireJob): boolean[] {
         continue;
       }
       throw err;
+    }
+    if (job.durable === false) {
+      kept.push(true);
+      continue;
     }
     // Durable before the next slot goes (the current one last: if only the older slot went,
     // the record is unchanged) and before the file can be reused (its old name could come
@@ -253,12 +290,46 @@ function retire(job: RetireJob): boolean[] {
   return kept;
 }
 
-parentPort!.on('message', (job: WriteJob | RetireJob) => {
+/**
+ * Appends entries, and zeros ahead of them, then fdatasyncs. On failure the entries are zeroed
+ * (see voidEntries): the store treats them as not written, so they must never be replayed.
+ */
+function append(job: AppendJob): void {
+  const { fd } = job;
+  try {
+    if (job.header) writeAll(fd, job.header, 0);
+    if (job.bytes) writeAll(fd, new Uint8Array(job.bytes, 0, job.length), job.at);
+    if (job.extendTo !== undefined) writeZeros(fd, job.zeroFrom ?? job.at + job.length, job.extendTo);
+    fdatasyncSync(fd);
+  } catch (err) {
+    if (job.length > 0) {
+      try {
+        writeZeros(fd, job.at, job.at + job.length);
+        fdatasyncSync(fd);
+      } catch (e) {
+        throw Object.assign(err as Error, { unsyncedBy: e });
+      }
+    }
+    throw err;
+  }
+  if (!job.syncDir) return;
+  try {
+    fsyncDir(job.syncDir);
+  } catch (err) {
+    // The entries are written and synced: they stand, not known durable.
+    throw new Unsynced(err);
+  }
+}
+
+parentPort!.on('message', (job: WriteJob | RetireJob | AppendJob) => {
   let reply: WriterReply;
-  const bytes = job.op === 'write' ? job.bytes : undefined;
+  const bytes = job.op === 'retire' ? undefined : job.bytes;
   try {
     if (job.op === 'write') {
       write(job);
+      reply = { id: job.id, bytes };
+    } else if (job.op === 'append') {
+      append(job);
       reply = { id: job.id, bytes };
     } else reply = { id: job.id, kept: retire(job) };
   } catch (err) {

@@ -6,15 +6,15 @@
 // write is pending. The worker does what DiskLayout.writeAtomic describes.
 import { Worker } from 'node:worker_threads';
 import { emptySlot, FRAME_HEADER } from './record-frame.ts';
-import type { RetireJob, WriteJob, WriterReply } from './record-writer-worker.ts';
+import type { AppendJob, RetireJob, WriteJob, WriterReply } from './record-writer-worker.ts';
 
 const WORKERS = 2;
 
 interface Pending {
   resolve(kept: boolean[]): void;
   reject(err: Error): void;
-  /** A write's slot file. */
-  path?: string;
+  /** Undoes what the job may have written when the worker dies under it. */
+  undo?: () => void;
 }
 
 class Writer {
@@ -39,13 +39,10 @@ class Writer {
     const fail = (err: Error) => {
       this.alive = false;
       for (const p of this.pending.values()) {
-        // The dead writer may have been writing this slot (see emptySlot).
-        if (p.path) {
-          try {
-            emptySlot(p.path);
-          } catch (e) {
-            warnUnsynced(e as NodeJS.ErrnoException);
-          }
+        try {
+          p.undo?.();
+        } catch (e) {
+          warnUnsynced(e as NodeJS.ErrnoException);
         }
         p.reject(err);
       }
@@ -55,11 +52,12 @@ class Writer {
     this.worker.on('exit', (code) => fail(new Error(`record writer exited (${code})`)));
   }
 
-  submit(job: WriteJob | RetireJob): Promise<boolean[]> {
+  submit(job: WriteJob | RetireJob | AppendJob, undo?: () => void): Promise<boolean[]> {
     return new Promise((resolve, reject) => {
-      this.pending.set(job.id, { resolve, reject, ...(job.op === 'write' ? { path: job.path } : {}) });
+      this.pending.set(job.id, { resolve, reject, ...(undo ? { undo } : {}) });
       this.worker.ref();
-      this.worker.postMessage(job, job.op === 'write' ? [job.bytes] : []);
+      const bytes = job.op === 'retire' ? undefined : job.bytes;
+      this.worker.postMessage(job, bytes ? [bytes] : []);
     });
   }
 }
@@ -126,7 +124,7 @@ function writer(): Writer {
  */
 export async function writeRecord(
   chunks: Buffer[],
-  target: { path: string; create: boolean; spare?: string; seq: number },
+  target: { path: string; create: boolean; spare?: string; seq: number; durable?: boolean },
 ): Promise<void> {
   // One buffer of our own, transferred (cloning views would copy whole pooled slabs) and
   // handed back with the answer; the worker fills in the frame's header before the payload.
@@ -138,13 +136,34 @@ export async function writeRecord(
     view.set(c, at);
     at += c.length;
   }
-  await writer().submit({ op: 'write', id: nextId++, ...target, bytes, length: total });
+  // The dead writer may have been writing this slot (see emptySlot).
+  await writer().submit({ op: 'write', id: nextId++, ...target, bytes, length: total }, () =>
+    emptySlot(target.path),
+  );
 }
 
 /**
  * Moves each of `paths` to the spare name beside it (in tmp/), in order, syncing its directory
  * after each. Resolves, per path, whether it existed and is now a spare.
  */
-export function retireRecords(paths: string[], spares: string[]): Promise<boolean[]> {
-  return writer().submit({ op: 'retire', id: nextId++, paths, spares });
+export function retireRecords(paths: string[], spares: string[], durable = true): Promise<boolean[]> {
+  return writer().submit({ op: 'retire', id: nextId++, paths, spares, durable });
+}
+
+/**
+ * Runs an append to a record log (see AppendJob), the entries being `chunks` laid out by
+ * `fill` into a buffer of `length` bytes. Resolves once they are durable; `undo` runs if the
+ * worker dies under the job.
+ */
+export async function appendLog(
+  job: Omit<AppendJob, 'op' | 'id' | 'bytes'>,
+  fill: (into: Uint8Array) => void,
+  undo: () => void,
+): Promise<void> {
+  let bytes: ArrayBuffer | undefined;
+  if (job.length > 0) {
+    bytes = borrow(job.length);
+    fill(new Uint8Array(bytes, 0, job.length));
+  }
+  await writer().submit({ op: 'append', id: nextId++, ...job, ...(bytes ? { bytes } : {}) }, undo);
 }

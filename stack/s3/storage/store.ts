@@ -86,6 +86,14 @@ export class Store {
     return store;
   }
 
+  /**
+   * Finishes what the backends deferred (a disk store's record log: everything it holds is
+   * written to the record files, so the next open has nothing to replay). Later writes fail.
+   */
+  async close(): Promise<void> {
+    await this.#backends.close?.();
+  }
+
   // ---- buckets
 
   listBuckets(): BucketRecord[] {

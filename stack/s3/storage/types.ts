@@ -167,4 +167,6 @@ export interface Backends {
   meta: MetaBackend;
   /** Removes leftovers of interrupted writes (temp files). */
   cleanup?(): Promise<void>;
+  /** Finishes what was deferred (a disk store's record log) and releases files. */
+  close?(): Promise<void>;
 }

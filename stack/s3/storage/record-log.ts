@@ -1,0 +1,358 @@
+// The record log of disk storage: a small write (an object's record, an upload's) is durable
+// once it is appended to a log file and fdatasynced, one flush of a file that does not change
+// size (space is taken ahead), instead of a new record file's fdatasync and directory fsync
+// (~0.37 against ~0.84 ms measured here). Writes arriving while an append is under way go
+// together in the next one (group commit).
+//
+// The record files catch up at checkpoints: each path's latest entry is written to its record
+// file (DiskLayout.writeAtomic / retire, unsynced), the filesystem is synced once (sync-fs.ts),
+// and the log file's header is marked applied. Reads never need the log: the store keeps every
+// record in memory; the log is read only at open, to replay what no checkpoint applied.
+//
+// Two log files take turns: when the current one is full (LOG_MAX), new entries go to the
+// other while the full one is checkpointed. A file is reused under a new generation (see
+// record-log-format.ts) only once its entries are applied. Checkpoints run one at a time, the
+// older file's first, so a record file never holds a state newer than an entry still to be
+// applied to it; replay applies the files oldest generation first.
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import {
+  ENTRIES_AT,
+  encodeHeader,
+  entrySize,
+  type LogEntry,
+  OP_RETIRE,
+  OP_WRITE,
+  putEntry,
+  readEntries,
+  readHeader,
+  voidEntries,
+} from './record-log-format.ts';
+import { appendLog } from './record-writer.ts';
+import { syncFs, syncFsAvailable } from './sync-fs.ts';
+
+/** A log file past this size is checkpointed and the other one takes new entries. */
+const LOG_MAX = 32 * 1024 * 1024;
+/** Bytes of entries in one append (one group commit) at most. */
+const BATCH_MAX = 4 * 1024 * 1024;
+/** Space taken ahead of the entries: appends within it leave the file's size unchanged. */
+const EXTEND_BY = 4 * 1024 * 1024;
+/** Record files a checkpoint writes at once. */
+const APPLY_AT_ONCE = 4;
+
+/** What the log applies its entries to: the record files (DiskLayout). */
+export interface RecordFiles {
+  write(path: string, chunks: Buffer[], durable: boolean): Promise<void>;
+  retire(path: string, durable: boolean): Promise<void>;
+  /** Forgets what is known of `path`'s files: read from disk at the next use (for a replay). */
+  reread(path: string): void;
+}
+
+interface LogFile {
+  path: string;
+  fd?: number;
+  /** Created by this process, its directory not yet synced (the next append does). */
+  newName?: boolean;
+  /** The generation in the file's header (0: none yet). */
+  gen: number;
+  /** The header may say "not applied": the file is checkpointed before it is reused. */
+  open: boolean;
+  /** Taking entries under `gen` in this process. */
+  active: boolean;
+  /** Bytes the file holds (entries, and zeros taken ahead). */
+  allocated: number;
+  /** Where the next entry goes. */
+  tail: number;
+  /** Each record path's latest entry in this generation: its bytes, or null for a removal. */
+  dirty: Map<string, readonly Buffer[] | null>;
+  checkpoint?: Promise<void>;
+}
+
+type Queued =
+  | {
+      kind: 'entry';
+      op: LogEntry['op'];
+      rel: string;
+      pathBytes: Buffer;
+      chunks: readonly Buffer[];
+      size: number;
+      resolve(): void;
+      reject(err: Error): void;
+    }
+  | { kind: 'switch'; resolve(applied: Promise<void>): void; reject(err: Error): void };
+
+export class RecordLog {
+  readonly #root: string;
+  readonly #files: RecordFiles;
+  readonly #logs: [LogFile, LogFile];
+  #current: 0 | 1 = 0;
+  readonly #queue: Queued[] = [];
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+  #warned = false;
+
+  constructor(root: string, dir: string, files: RecordFiles) {
+    this.#root = root;
+    this.#files = files;
+    const log = (name: string): LogFile => ({
+      path: join(dir, name),
+      gen: 0,
+      open: false,
+      active: false,
+      allocated: 0,
+      tail: ENTRIES_AT,
+      dirty: new Map(),
+    });
+    this.#logs = [log('records.log.0'), log('records.log.1')];
+  }
+
+  /**
+   * At open, before the records are loaded: applies, oldest generation first, the entries of
+   * every log file whose header does not say they are applied.
+   */
+  async replay(): Promise<void> {
+    const pending: LogFile[] = [];
+    for (const log of this.#logs) {
+      let file: Buffer;
+      try {
+        file = readFileSync(log.path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
+      }
+      log.allocated = file.length;
+      const header = readHeader(file);
+      if (!header) continue;
+      log.gen = header.gen;
+      if (header.applied) continue;
+      log.open = true;
+      for (const e of readEntries(file, header.gen)) {
+        const rel = this.#checked(e.path);
+        if (rel === undefined) continue;
+        log.dirty.set(rel, e.op === OP_WRITE ? [e.payload] : null);
+      }
+      pending.push(log);
+    }
+    pending.sort((a, b) => a.gen - b.gen);
+    for (const log of pending) {
+      for (const rel of log.dirty.keys()) this.#files.reread(join(this.#root, rel));
+      await this.#runCheckpoint(log);
+    }
+    // The older file takes the next entries (either would do: both are applied).
+    this.#current = this.#logs[0].gen <= this.#logs[1].gen ? 0 : 1;
+  }
+
+  /** Replaces the record at `path` with `chunks`; resolves once that is durable. */
+  write(path: string, chunks: readonly Buffer[]): Promise<void> {
+    return this.#enqueue(OP_WRITE, path, chunks);
+  }
+
+  /** Removes the record at `path`; resolves once that is durable. */
+  retire(path: string): Promise<void> {
+    return this.#enqueue(OP_RETIRE, path, []);
+  }
+
+  /** Resolves once every entry appended before the call is applied to the record files. */
+  async checkpointAll(): Promise<void> {
+    const applied = await new Promise<Promise<void>>((resolve, reject) => {
+      this.#queue.push({ kind: 'switch', resolve, reject });
+      this.#kick();
+    });
+    await applied;
+  }
+
+  /** Applies every entry, then closes the log files. Later writes are refused. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.checkpointAll();
+    this.#closed = true;
+    while (this.#flushing) await this.#flushing;
+    for (const log of this.#logs) {
+      if (log.fd !== undefined) closeSync(log.fd);
+      log.fd = undefined;
+    }
+  }
+
+  /** A path from a log file, relative to the data directory, if it stays inside its meta/. */
+  #checked(rel: string): string | undefined {
+    const parts = rel.split(sep);
+    if (!isAbsolute(rel) && parts[0] === 'meta' && !parts.includes('..') && !rel.includes('\0')) return rel;
+    process.emitWarning(`S3 disk storage: record log names a path outside meta/, ignored: ${JSON.stringify(rel)}`, {
+      code: 'S3_STORAGE_LOG_PATH',
+    });
+    return undefined;
+  }
+
+  #enqueue(op: LogEntry['op'], path: string, chunks: readonly Buffer[]): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('S3 disk storage is closed'));
+    const rel = relative(this.#root, path);
+    const pathBytes = Buffer.from(rel);
+    const size = entrySize(
+      pathBytes.length,
+      chunks.reduce((n, c) => n + c.length, 0),
+    );
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ kind: 'entry', op, rel, pathBytes, chunks, size, resolve, reject });
+      this.#kick();
+    });
+  }
+
+  #kick(): void {
+    this.#flushing ??= this.#flush().finally(() => {
+      this.#flushing = undefined;
+      // Queued while the last step settled.
+      if (this.#queue.length > 0) this.#kick();
+    });
+  }
+
+  /** Appends what is queued, in order, one batch at a time; a switch marker ends a batch. */
+  async #flush(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const head = this.#queue[0]!;
+      if (head.kind === 'switch') {
+        this.#queue.shift();
+        try {
+          head.resolve((await this.#switch()).applied);
+        } catch (err) {
+          head.reject(err as Error);
+        }
+        continue;
+      }
+      const batch: Extract<Queued, { kind: 'entry' }>[] = [];
+      let size = 0;
+      for (const q of this.#queue) {
+        if (q.kind !== 'entry' || (batch.length > 0 && size + q.size > BATCH_MAX)) break;
+        batch.push(q);
+        size += q.size;
+      }
+      this.#queue.splice(0, batch.length);
+      try {
+        await this.#append(batch, size);
+      } catch (err) {
+        for (const q of batch) q.reject(err as Error);
+        continue;
+      }
+      for (const q of batch) q.resolve();
+    }
+  }
+
+  async #append(batch: Extract<Queued, { kind: 'entry' }>[], size: number): Promise<void> {
+    let log = this.#logs[this.#current];
+    if (log.active && log.tail > ENTRIES_AT && log.tail + size > LOG_MAX) {
+      await this.#switch();
+      log = this.#logs[this.#current];
+    }
+    let header: Uint8Array | undefined;
+    if (!log.active) {
+      // Reusing a file whose entries are not all applied would lose them.
+      if (log.open) await this.#runCheckpoint(log);
+      log.gen = Math.max(this.#logs[0].gen, this.#logs[1].gen) + 1;
+      header = encodeHeader({ gen: log.gen, applied: false });
+      log.open = true;
+      log.active = true;
+      log.tail = ENTRIES_AT;
+    }
+    const fd = this.#fd(log);
+    const at = log.tail;
+    const end = at + size;
+    const extendTo = end > log.allocated ? Math.max(end, Math.min(end + EXTEND_BY, LOG_MAX)) : undefined;
+    const { gen } = log;
+    await appendLog(
+      {
+        fd,
+        at,
+        length: size,
+        ...(header ? { header } : {}),
+        ...(extendTo !== undefined ? { zeroFrom: end, extendTo } : {}),
+        ...(log.newName ? { syncDir: dirname(log.path) } : {}),
+      },
+      (into) => {
+        let o = 0;
+        for (const q of batch) o = putEntry(into, o, gen, q.op, q.pathBytes, q.chunks);
+      },
+      () => voidEntries(log.path, at, end),
+    );
+    log.tail = end;
+    log.newName = false;
+    if (extendTo !== undefined) log.allocated = extendTo;
+    for (const q of batch) log.dirty.set(q.rel, q.op === OP_WRITE ? q.chunks : null);
+  }
+
+  /**
+   * Makes the other log file the current one (once its own entries are applied) and starts
+   * applying the current one's. Returns that checkpoint (wrapped: an async function would
+   * wait for it), already guarded against going unhandled.
+   */
+  async #switch(): Promise<{ applied: Promise<void> }> {
+    const old = this.#logs[this.#current];
+    const next = this.#logs[1 - this.#current]!;
+    if (next.open) await this.#runCheckpoint(next);
+    if (!old.open) return { applied: Promise.resolve() };
+    old.active = false;
+    this.#current = this.#current === 0 ? 1 : 0;
+    const applied = this.#runCheckpoint(old);
+    applied.catch(() => {});
+    return { applied };
+  }
+
+  #runCheckpoint(log: LogFile): Promise<void> {
+    log.checkpoint ??= this.#checkpoint(log).finally(() => {
+      log.checkpoint = undefined;
+    });
+    return log.checkpoint;
+  }
+
+  /** Applies a log file's entries to the record files, durably, and marks its header so. */
+  async #checkpoint(log: LogFile): Promise<void> {
+    try {
+      const entries = [...log.dirty];
+      if (entries.length > 0) {
+        const durable = !(await syncFsAvailable(this.#root));
+        let next = 0;
+        const worker = async () => {
+          while (next < entries.length) {
+            const [rel, chunks] = entries[next++]!;
+            const path = join(this.#root, rel);
+            if (chunks) await this.#files.write(path, [...chunks], durable);
+            else await this.#files.retire(path, durable);
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(APPLY_AT_ONCE, entries.length) }, worker));
+        if (!durable) await syncFs(this.#root);
+      }
+      const fd = this.#fd(log);
+      await appendLog(
+        { fd, at: 0, length: 0, header: encodeHeader({ gen: log.gen, applied: true }) },
+        () => {},
+        () => {},
+      );
+      log.open = false;
+      log.dirty.clear();
+    } catch (err) {
+      // The entries stay, and are applied by the next checkpoint of this file or the next
+      // open's replay; until then the other file takes new entries, then writes fail.
+      if (!this.#warned) {
+        this.#warned = true;
+        process.emitWarning(
+          `S3 disk storage: applying the record log failed (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it is kept and tried again`,
+          { code: 'S3_STORAGE_LOG_CHECKPOINT' },
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** The log file's descriptor, opening it (or creating it) on first use. */
+  #fd(log: LogFile): number {
+    if (log.fd !== undefined) return log.fd;
+    try {
+      log.fd = openSync(log.path, 'r+');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      log.fd = openSync(log.path, 'wx+');
+      log.newName = true;
+      log.allocated = 0;
+    }
+    return log.fd;
+  }
+}
