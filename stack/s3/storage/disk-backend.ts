@@ -377,14 +377,19 @@ class DiskMeta implements MetaBackend {
   /** Writes go through the log (else it is only replayed at open: see DiskOptions.log). */
   readonly #logWrites: boolean;
 
-  constructor(layout: DiskLayout, logWrites: boolean) {
+  constructor(layout: DiskLayout, logWrites: boolean, logBytes?: number) {
     this.#layout = layout;
     this.#logWrites = logWrites;
-    this.#log = new RecordLog(layout.root, join(layout.root, 'meta'), {
-      write: (path, chunks, durable) => layout.writeAtomic(path, chunks, durable),
-      retire: (path, durable) => layout.retire(path, durable),
-      reread: (path) => layout.reread(path),
-    });
+    this.#log = new RecordLog(
+      layout.root,
+      join(layout.root, 'meta'),
+      {
+        write: (path, chunks, durable) => layout.writeAtomic(path, chunks, durable),
+        retire: (path, durable) => layout.retire(path, durable),
+        reread: (path) => layout.reread(path),
+      },
+      logBytes,
+    );
   }
 
   /** Writes the record at `path`: through the log if writes use it. */
@@ -511,6 +516,12 @@ export interface DiskOptions {
    * @default true
    */
   log?: boolean;
+  /**
+   * A record log file past this size is applied to the record files, and the other file takes
+   * new entries.
+   * @default 64 MiB (LOG_MAX)
+   */
+  logBytes?: number;
 }
 
 export async function diskBackends(dir: string, options: DiskOptions = {}): Promise<Backends> {
@@ -522,7 +533,7 @@ export async function diskBackends(dir: string, options: DiskOptions = {}): Prom
     if (mkdirSync(d, { recursive: true }) !== undefined) made = true;
   }
   if (made) layout.syncBeforeFirstWrite([dirname(layout.root), layout.root, join(layout.root, 'meta')]);
-  const meta = new DiskMeta(layout, options.log ?? true);
+  const meta = new DiskMeta(layout, options.log ?? true, options.logBytes);
   return {
     blobs: new DiskBlobs(layout),
     meta,

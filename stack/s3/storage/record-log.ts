@@ -31,12 +31,22 @@ import {
 import { appendLog } from './record-writer.ts';
 import { syncFs, syncFsAvailable } from './sync-fs.ts';
 
-/** A log file past this size is checkpointed and the other one takes new entries. */
-const LOG_MAX = 32 * 1024 * 1024;
+/**
+ * A log file past this size is checkpointed and the other one takes new entries. Large enough
+ * that a burst of writes is not slowed by a checkpoint's writes and syncs (the device is shared
+ * with the appends); small enough that a replay after a crash takes about a second.
+ */
+export const LOG_MAX = 64 * 1024 * 1024;
 /** Bytes of entries in one append (one group commit) at most. */
 const BATCH_MAX = 4 * 1024 * 1024;
-/** Space taken ahead of the entries: appends within it leave the file's size unchanged. */
-const EXTEND_BY = 4 * 1024 * 1024;
+/**
+ * Space kept filled with zeros ahead of the entries, by the appends' worker after it answered
+ * an append. An append that grows its file makes its fdatasync write the file's size and new
+ * blocks too: 0.6-0.75 against 0.29-0.32 ms for 64 KiB measured here. Zeros are never needed
+ * to read a log back; they only save later appends that work.
+ */
+const AHEAD_MIN = 1024 * 1024;
+const AHEAD_STEP = 2 * 1024 * 1024;
 /** Record files a checkpoint writes at once. */
 const APPLY_AT_ONCE = 4;
 
@@ -90,10 +100,13 @@ export class RecordLog {
   #flushing: Promise<void> | undefined;
   #closed = false;
   #warned = false;
+  readonly #maxBytes: number;
 
-  constructor(root: string, dir: string, files: RecordFiles) {
+  /** `maxBytes`: see LOG_MAX. */
+  constructor(root: string, dir: string, files: RecordFiles, maxBytes = LOG_MAX) {
     this.#root = root;
     this.#files = files;
+    this.#maxBytes = maxBytes;
     const log = (name: string): LogFile => ({
       path: join(dir, name),
       gen: 0,
@@ -168,7 +181,12 @@ export class RecordLog {
     this.#closed = true;
     while (this.#flushing) await this.#flushing;
     for (const log of this.#logs) {
-      if (log.fd !== undefined) closeSync(log.fd);
+      if (log.fd === undefined) continue;
+      // The worker may still be writing zeros ahead (see AHEAD_MIN): a descriptor closed under
+      // it could by then be another file's. A job behind them (its fdatasync is harmless) ends
+      // once they are done.
+      await appendLog({ fd: log.fd, at: 0, length: 0 }, () => {}, () => {});
+      closeSync(log.fd);
       log.fd = undefined;
     }
   }
@@ -238,7 +256,7 @@ export class RecordLog {
 
   async #append(batch: Extract<Queued, { kind: 'entry' }>[], size: number): Promise<void> {
     let log = this.#logs[this.#current];
-    if (log.active && log.tail > ENTRIES_AT && log.tail + size > LOG_MAX) {
+    if (log.active && log.tail > ENTRIES_AT && log.tail + size > this.#maxBytes) {
       await this.#switch();
       log = this.#logs[this.#current];
     }
@@ -255,16 +273,19 @@ export class RecordLog {
     const fd = this.#fd(log);
     const at = log.tail;
     const end = at + size;
-    const extendTo = end > log.allocated ? Math.max(end, Math.min(end + EXTEND_BY, LOG_MAX)) : undefined;
     const { gen } = log;
+    // The zeros go after the answer, before the worker takes the next append (which they can
+    // therefore never overwrite). Counted as there at once: if they fail, appends grow the file.
+    const from = Math.max(end, log.allocated);
+    const ahead = from - end < AHEAD_MIN ? { aheadFrom: from, aheadTo: from + AHEAD_STEP } : {};
     await appendLog(
       {
         fd,
         at,
         length: size,
         ...(header ? { header } : {}),
-        ...(extendTo !== undefined ? { zeroFrom: end, extendTo } : {}),
         ...(log.newName ? { syncDir: dirname(log.path) } : {}),
+        ...ahead,
       },
       (into) => {
         let o = 0;
@@ -274,7 +295,7 @@ export class RecordLog {
     );
     log.tail = end;
     log.newName = false;
-    if (extendTo !== undefined) log.allocated = extendTo;
+    log.allocated = Math.max(log.allocated, end, ahead.aheadTo ?? 0);
     for (const q of batch) log.dirty.set(q.rel, q.op === OP_WRITE ? q.chunks : null);
   }
 
@@ -320,9 +341,8 @@ export class RecordLog {
         await Promise.all(Array.from({ length: Math.min(APPLY_AT_ONCE, entries.length) }, worker));
         if (!durable) await syncFs(this.#root);
       }
-      const fd = this.#fd(log);
       await appendLog(
-        { fd, at: 0, length: 0, header: encodeHeader({ gen: log.gen, applied: true }) },
+        { fd: this.#fd(log), at: 0, length: 0, header: encodeHeader({ gen: log.gen, applied: true }) },
         () => {},
         () => {},
       );

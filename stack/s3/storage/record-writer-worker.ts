@@ -23,6 +23,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { emptySlot, FRAME_HEADER, sealFrame } from './record-frame.ts';
@@ -60,9 +61,9 @@ export interface AppendJob {
   at: number;
   bytes?: ArrayBuffer;
   length: number;
-  /** Zeros written over [zeroFrom, extendTo) after the entries: space taken ahead of them. */
-  zeroFrom?: number;
-  extendTo?: number;
+  /** Zeros written over [aheadFrom, aheadTo), and synced, after the answer (see record-log.ts). */
+  aheadFrom?: number;
+  aheadTo?: number;
   /** The log file's directory, synced after the file was created. */
   syncDir?: string;
 }
@@ -76,6 +77,13 @@ export interface RetireJob {
   spares: string[];
   /** As WriteJob.durable: whether each removal's directory is synced. */
   durable?: boolean;
+}
+
+/** The filesystem holding `dir` synced (syncfs(2), through `sync -f`: see sync-fs.ts). */
+export interface SyncFsJob {
+  op: 'syncfs';
+  id: number;
+  dir: string;
 }
 
 export interface WriterReply {
@@ -299,7 +307,6 @@ function append(job: AppendJob): void {
   try {
     if (job.header) writeAll(fd, job.header, 0);
     if (job.bytes) writeAll(fd, new Uint8Array(job.bytes, 0, job.length), job.at);
-    if (job.extendTo !== undefined) writeZeros(fd, job.zeroFrom ?? job.at + job.length, job.extendTo);
     fdatasyncSync(fd);
   } catch (err) {
     if (job.length > 0) {
@@ -321,11 +328,25 @@ function append(job: AppendJob): void {
   }
 }
 
-parentPort!.on('message', (job: WriteJob | RetireJob | AppendJob) => {
-  let reply: WriterReply;
-  const bytes = job.op === 'retire' ? undefined : job.bytes;
+/** Here, not in the main thread: starting a process blocks its thread for milliseconds. */
+function syncFs(job: SyncFsJob): void {
   try {
-    if (job.op === 'write') {
+    execFileSync('sync', ['-f', job.dir], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
+    const detail = e.stderr?.toString().trim() || e.message;
+    throw Object.assign(new Error(`sync -f ${job.dir} failed: ${detail}`), { code: e.code ?? 'ESYNCFS' });
+  }
+}
+
+parentPort!.on('message', (job: WriteJob | RetireJob | AppendJob | SyncFsJob) => {
+  let reply: WriterReply;
+  const bytes = job.op === 'write' || job.op === 'append' ? job.bytes : undefined;
+  try {
+    if (job.op === 'syncfs') {
+      syncFs(job);
+      reply = { id: job.id };
+    } else if (job.op === 'write') {
       write(job);
       reply = { id: job.id, bytes };
     } else if (job.op === 'append') {
@@ -351,4 +372,12 @@ parentPort!.on('message', (job: WriteJob | RetireJob | AppendJob) => {
     }
   }
   parentPort!.postMessage(reply, bytes ? [bytes] : []);
+  if (job.op === 'append' && job.aheadTo !== undefined) {
+    try {
+      writeZeros(job.fd, job.aheadFrom!, job.aheadTo);
+      fdatasyncSync(job.fd);
+    } catch {
+      // Only later appends' speed depended on them.
+    }
+  }
 });

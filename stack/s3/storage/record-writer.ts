@@ -6,7 +6,7 @@
 // write is pending. The worker does what DiskLayout.writeAtomic describes.
 import { Worker } from 'node:worker_threads';
 import { emptySlot, FRAME_HEADER } from './record-frame.ts';
-import type { AppendJob, RetireJob, WriteJob, WriterReply } from './record-writer-worker.ts';
+import type { AppendJob, RetireJob, SyncFsJob, WriteJob, WriterReply } from './record-writer-worker.ts';
 
 const WORKERS = 2;
 
@@ -52,11 +52,11 @@ class Writer {
     this.worker.on('exit', (code) => fail(new Error(`record writer exited (${code})`)));
   }
 
-  submit(job: WriteJob | RetireJob | AppendJob, undo?: () => void): Promise<boolean[]> {
+  submit(job: WriteJob | RetireJob | AppendJob | SyncFsJob, undo?: () => void): Promise<boolean[]> {
     return new Promise((resolve, reject) => {
       this.pending.set(job.id, { resolve, reject, ...(undo ? { undo } : {}) });
       this.worker.ref();
-      const bytes = job.op === 'retire' ? undefined : job.bytes;
+      const bytes = job.op === 'write' || job.op === 'append' ? job.bytes : undefined;
       this.worker.postMessage(job, bytes ? [bytes] : []);
     });
   }
@@ -100,6 +100,11 @@ export function warnUnsynced(err: { message: string; code?: string }): void {
 }
 
 const writers: (Writer | undefined)[] = [];
+/**
+ * Record logs' appends have a worker of their own: behind a checkpoint's record file writes
+ * (a new file took ~1 ms here), an append's wait was longer than the rest of a small PUT.
+ */
+let logWriter: Writer | undefined;
 let nextId = 1;
 
 /** The least busy live writer, started if needed. */
@@ -151,9 +156,9 @@ export function retireRecords(paths: string[], spares: string[], durable = true)
 }
 
 /**
- * Runs an append to a record log (see AppendJob), the entries being `chunks` laid out by
- * `fill` into a buffer of `length` bytes. Resolves once they are durable; `undo` runs if the
- * worker dies under the job.
+ * Runs an append to a record log (see AppendJob), the entries laid out by `fill` into a buffer
+ * of `job.length` bytes. Resolves once they are durable; `undo` runs if the worker dies under
+ * the job.
  */
 export async function appendLog(
   job: Omit<AppendJob, 'op' | 'id' | 'bytes'>,
@@ -165,5 +170,11 @@ export async function appendLog(
     bytes = borrow(job.length);
     fill(new Uint8Array(bytes, 0, job.length));
   }
-  await writer().submit({ op: 'append', id: nextId++, ...job, ...(bytes ? { bytes } : {}) }, undo);
+  if (!logWriter?.alive) logWriter = new Writer();
+  await logWriter.submit({ op: 'append', id: nextId++, ...job, ...(bytes ? { bytes } : {}) }, undo);
+}
+
+/** Syncs the filesystem holding `dir`, on a record writer (see sync-fs.ts). */
+export async function syncFilesystem(dir: string): Promise<void> {
+  await writer().submit({ op: 'syncfs', id: nextId++, dir });
 }
