@@ -101,6 +101,8 @@ export class RecordLog {
   #closed = false;
   #warned = false;
   readonly #maxBytes: number;
+  /** Appends made (each one fdatasync, for one or more entries) and checkpoints completed. */
+  readonly stats = { appends: 0, checkpoints: 0 };
 
   /** `maxBytes`: see LOG_MAX. */
   constructor(root: string, dir: string, files: RecordFiles, maxBytes = LOG_MAX) {
@@ -185,7 +187,11 @@ export class RecordLog {
       // The worker may still be writing zeros ahead (see AHEAD_MIN): a descriptor closed under
       // it could by then be another file's. A job behind them (its fdatasync is harmless) ends
       // once they are done.
-      await appendLog({ fd: log.fd, at: 0, length: 0 }, () => {}, () => {});
+      await appendLog(
+        { fd: log.fd, at: 0, length: 0 },
+        () => {},
+        () => {},
+      );
       closeSync(log.fd);
       log.fd = undefined;
     }
@@ -195,9 +201,12 @@ export class RecordLog {
   #checked(rel: string): string | undefined {
     const parts = rel.split(sep);
     if (!isAbsolute(rel) && parts[0] === 'meta' && !parts.includes('..') && !rel.includes('\0')) return rel;
-    process.emitWarning(`S3 disk storage: record log names a path outside meta/, ignored: ${JSON.stringify(rel)}`, {
-      code: 'S3_STORAGE_LOG_PATH',
-    });
+    process.emitWarning(
+      `S3 disk storage: record log names a path outside meta/, ignored: ${JSON.stringify(rel)}`,
+      {
+        code: 'S3_STORAGE_LOG_PATH',
+      },
+    );
     return undefined;
   }
 
@@ -293,6 +302,7 @@ export class RecordLog {
       },
       () => voidEntries(log.path, at, end),
     );
+    this.stats.appends++;
     log.tail = end;
     log.newName = false;
     log.allocated = Math.max(log.allocated, end, ahead.aheadTo ?? 0);
@@ -348,6 +358,7 @@ export class RecordLog {
       );
       log.open = false;
       log.dirty.clear();
+      this.stats.checkpoints++;
     } catch (err) {
       // The entries stay, and are applied by the next checkpoint of this file or the next
       // open's replay; until then the other file takes new entries, then writes fail.

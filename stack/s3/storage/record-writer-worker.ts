@@ -10,6 +10,8 @@
 // - A new slot file is written (a spare from tmp/ renamed into place, or a new file), then
 //   fdatasynced, and its directory fsynced, and any directory the write created, so the
 //   acknowledged record survives a power cut.
+
+import { execFileSync } from 'node:child_process';
 import {
   closeSync,
   fdatasyncSync,
@@ -23,7 +25,6 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { emptySlot, FRAME_HEADER, sealFrame } from './record-frame.ts';
@@ -128,7 +129,8 @@ function fsyncDirs(dir: string, top: string): void {
 
 /** Writes all of `bytes` at `at` in `fd`. */
 function writeAll(fd: number, bytes: Uint8Array, at: number): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, at + done);
+  for (let done = 0; done < bytes.length; )
+    done += writeSync(fd, bytes, done, bytes.length - done, at + done);
 }
 
 /** Writes the frame at the start of `fd`, cuts off a long stale tail, and fdatasyncs if `sync`. */
