@@ -1,9 +1,12 @@
 // Disk storage. No file name is ever derived from a client-chosen string except validated
 // bucket names: objects are files named by sha256 of their key (the key lives inside the
 // JSON record), blobs and uploads by ids we generate. Blobs are written to tmp/, fsynced and
-// renamed into place; records are written, in turn, into two slot files whose frames carry a
-// CRC and a sequence number (DiskLayout.writeAtomic). Either way a crash leaves the old or the
-// new version, never a partial one; blobs no record points at are collected at start.
+// renamed into place. An object's or upload's record is acknowledged once appended to the
+// record log (record-log.ts), and reaches its own files at the log's checkpoints; bucket
+// records are written to theirs directly. Record files are written, in turn, into two slot
+// files whose frames carry a CRC and a sequence number (DiskLayout.writeAtomic). Either way a
+// crash leaves the old or the new version, never a partial one; blobs no record points at are
+// collected at start.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, rm, unlink } from 'node:fs/promises';

@@ -1,5 +1,6 @@
-// Worker thread side of record-writer.ts: one record write or removal per message, as plain
-// synchronous system calls (this thread does nothing else). Builtins only (and the frame).
+// Worker thread side of record-writer.ts: one record write or removal, record log append or
+// filesystem sync per message, as plain synchronous system calls (this thread does nothing
+// else). Builtins only (and the frame and log formats).
 //
 // A record lives in two slot files (see DiskLayout.writeAtomic); a write goes to the slot not
 // holding the current record, as a frame (record-frame.ts) with a higher sequence number.

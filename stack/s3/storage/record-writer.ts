@@ -1,9 +1,10 @@
 // Record writes and removals (disk storage) on worker threads, each one message instead of a
 // thread-pool round trip per system call (open, write, stat, fdatasync, close, and for a new
 // file a rename and directory fsyncs): on 2 cores those trips cost more than the calls. Two
-// workers, so two fdatasyncs can be under way at once (as the thread pool allowed), shared by
-// every store in the process, started on first use and holding the process open only while a
-// write is pending. The worker does what DiskLayout.writeAtomic describes.
+// workers, so two fdatasyncs can be under way at once (as the thread pool allowed), and a third
+// for record logs' appends alone (record-log.ts), shared by every store in the process,
+// started on first use and holding the process open only while a job is pending. The workers
+// do what DiskLayout.writeAtomic describes.
 import { Worker } from 'node:worker_threads';
 import { emptySlot, FRAME_HEADER } from './record-frame.ts';
 import type { AppendJob, RetireJob, SyncFsJob, WriteJob, WriterReply } from './record-writer-worker.ts';
