@@ -259,13 +259,25 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
       const timer = setTimeout(() => server.closeAllConnections(), options.stopTimeoutMs);
       server.close(() => {
         clearTimeout(timer);
-        // After the last request: its writes are in the store's log, applied here.
-        store.close().then(resolve, (err: Error) => {
-          process.emitWarning(`S3 storage: closing failed (${err.message}); the next start replays its log`, {
-            code: 'S3_STORAGE_CLOSE',
-          });
-          resolve();
-        });
+        // After the last request: its writes are in the store's log, applied here, within the
+        // same bound; what is left is replayed by the next start.
+        const bound = setTimeout(resolve, options.stopTimeoutMs);
+        store.close().then(
+          () => {
+            clearTimeout(bound);
+            resolve();
+          },
+          (err: Error) => {
+            clearTimeout(bound);
+            process.emitWarning(
+              `S3 storage: closing failed (${err.message}); the next start replays its log`,
+              {
+                code: 'S3_STORAGE_CLOSE',
+              },
+            );
+            resolve();
+          },
+        );
       });
       server.closeIdleConnections();
     });

@@ -1,9 +1,11 @@
 // The bytes of a record log file (disk storage, see record-log.ts). A header at offset 0 names
-// the file's generation and whether its entries are all applied to the record files; entries
-// follow from ENTRIES_AT, back to back, each with the generation of the header it was written
-// under and a CRC-32. A log file is reused: activating it writes a new generation, which makes
-// every older entry still in it invalid, and reading stops at the first entry that is not
-// whole and of the current generation (the end of what was written, or a tail a crash cut).
+// the file's generation, a random salt, and whether its entries are all applied to the record
+// files; entries follow from ENTRIES_AT, back to back, each with the generation and salt of the
+// header it was written under and a CRC-32. A log file is reused: activating it writes a new
+// generation and salt, which makes every older entry still in it invalid (the salt even if a
+// generation number were ever handed out twice, e.g. after a header a crash tore), and reading
+// stops at the first entry that is not whole and of the current generation (the end of what
+// was written, or a tail a crash cut).
 // Builtins only: the record writer's thread imports it.
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
@@ -15,13 +17,15 @@ const ENTRY_MAGIC = 0x01453353;
 const HEADER_BYTES = 24;
 /** Where entries start: the header has a block of its own, written over alone. */
 export const ENTRIES_AT = 4096;
-export const ENTRY_HEADER = 24;
+export const ENTRY_HEADER = 28;
 
 export const OP_WRITE = 1;
 export const OP_RETIRE = 2;
 
 export interface LogHeader {
   gen: number;
+  /** Random per activation: entries carry it too. */
+  salt: number;
   /** Every entry of this generation is applied to the record files, durably. */
   applied: boolean;
 }
@@ -32,6 +36,7 @@ export function encodeHeader(h: LogHeader): Uint8Array {
   view.setUint32(0, HEADER_MAGIC, true);
   view.setFloat64(8, h.gen, true);
   view.setUint32(16, h.applied ? 1 : 0, true);
+  view.setUint32(20, h.salt, true);
   view.setUint32(4, crc32(buf.subarray(8)), true);
   return buf;
 }
@@ -42,7 +47,7 @@ export function readHeader(file: Buffer): LogHeader | undefined {
   if (crc32(file.subarray(8, HEADER_BYTES)) !== file.readUInt32LE(4)) return undefined;
   const gen = file.readDoubleLE(8);
   if (!Number.isSafeInteger(gen) || gen < 1) return undefined;
-  return { gen, applied: file.readUInt32LE(16) === 1 };
+  return { gen, applied: file.readUInt32LE(16) === 1, salt: file.readUInt32LE(20) };
 }
 
 export interface LogEntry {
@@ -65,7 +70,7 @@ export function entrySize(pathBytes: number, payloadBytes: number): number {
 export function putEntry(
   buf: Uint8Array,
   at: number,
-  gen: number,
+  h: Pick<LogHeader, 'gen' | 'salt'>,
   op: LogEntry['op'],
   path: Buffer,
   chunks: readonly Buffer[],
@@ -79,20 +84,22 @@ export function putEntry(
   }
   const view = new DataView(buf.buffer, buf.byteOffset + at, ENTRY_HEADER);
   view.setUint32(0, ENTRY_MAGIC, true);
-  view.setFloat64(8, gen, true);
+  view.setFloat64(8, h.gen, true);
   view.setUint8(16, op);
   view.setUint16(18, path.length, true);
   view.setUint32(20, end - at - ENTRY_HEADER - path.length, true);
+  view.setUint32(24, h.salt, true);
   view.setUint32(4, crc32(buf.subarray(at + 8, end)), true);
   return end;
 }
 
-/** The valid entries of generation `gen` in a log file's bytes, in order. */
-export function readEntries(file: Buffer, gen: number): LogEntry[] {
+/** The valid entries of the header's generation in a log file's bytes, in order. */
+export function readEntries(file: Buffer, h: Pick<LogHeader, 'gen' | 'salt'>): LogEntry[] {
   const out: LogEntry[] = [];
   let at = ENTRIES_AT;
   while (at + ENTRY_HEADER <= file.length) {
-    if (file.readUInt32LE(at) !== ENTRY_MAGIC || file.readDoubleLE(at + 8) !== gen) break;
+    if (file.readUInt32LE(at) !== ENTRY_MAGIC || file.readDoubleLE(at + 8) !== h.gen) break;
+    if (file.readUInt32LE(at + 24) !== h.salt) break;
     const op = file.readUInt8(at + 16);
     const pathLen = file.readUInt16LE(at + 18);
     const end = at + ENTRY_HEADER + pathLen + file.readUInt32LE(at + 20);

@@ -14,6 +14,7 @@
 // record-log-format.ts) only once its entries are applied. Checkpoints run one at a time, the
 // older file's first, so a record file never holds a state newer than an entry still to be
 // applied to it; replay applies the files oldest generation first.
+import { randomInt } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import {
@@ -32,12 +33,17 @@ import { appendLog } from './record-writer.ts';
 import { syncFs, syncFsAvailable } from './sync-fs.ts';
 
 /**
- * A log file past this size is checkpointed and the other one takes new entries. Large enough
- * that a burst of writes is not slowed by a checkpoint's writes and syncs (the device is shared
- * with the appends); small enough that a replay after a crash takes about a second.
+ * A log file past this size, or holding entries for DIRTY_MAX records, is checkpointed and the
+ * other one takes new entries. Large enough that a burst of writes is not slowed by a
+ * checkpoint's writes and syncs (the device is shared with the appends).
  */
 export const LOG_MAX = 64 * 1024 * 1024;
-/** Bytes of entries in one append (one group commit) at most. */
+/**
+ * A checkpoint writes one record file per record (~0.3 ms each here): this bounds it, and so
+ * what a close, a DeleteBucket or an open after a crash waits for, to about a second or two.
+ */
+const DIRTY_MAX = 4096;
+/** Bytes of entries in one append (one group commit): more only for a single larger entry. */
 const BATCH_MAX = 4 * 1024 * 1024;
 /**
  * Space kept filled with zeros ahead of the entries, by the appends' worker after it answered
@@ -63,8 +69,9 @@ interface LogFile {
   fd?: number;
   /** Created by this process, its directory not yet synced (the next append does). */
   newName?: boolean;
-  /** The generation in the file's header (0: none yet). */
+  /** The generation in the file's header (0: none yet), and its salt. */
   gen: number;
+  salt: number;
   /** The header may say "not applied": the file is checkpointed before it is reused. */
   open: boolean;
   /** Taking entries under `gen` in this process. */
@@ -101,6 +108,9 @@ export class RecordLog {
   #closed = false;
   #warned = false;
   readonly #maxBytes: number;
+  #closing: Promise<void> | undefined;
+  /** The next generation: above every one seen or tried, never handed out twice. */
+  #nextGen = 1;
   /** Appends made (each one fdatasync, for one or more entries) and checkpoints completed. */
   readonly stats = { appends: 0, checkpoints: 0 };
 
@@ -112,6 +122,7 @@ export class RecordLog {
     const log = (name: string): LogFile => ({
       path: join(dir, name),
       gen: 0,
+      salt: 0,
       open: false,
       active: false,
       allocated: 0,
@@ -139,9 +150,11 @@ export class RecordLog {
       const header = readHeader(file);
       if (!header) continue;
       log.gen = header.gen;
+      log.salt = header.salt;
+      this.#nextGen = Math.max(this.#nextGen, header.gen + 1);
       if (header.applied) continue;
       log.open = true;
-      for (const e of readEntries(file, header.gen)) {
+      for (const e of readEntries(file, header)) {
         const rel = this.#checked(e.path);
         if (rel === undefined) continue;
         log.dirty.set(rel, e.op === OP_WRITE ? [e.payload] : null);
@@ -176,11 +189,25 @@ export class RecordLog {
     await applied;
   }
 
-  /** Applies every entry, then closes the log files. Later writes are refused. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    await this.checkpointAll();
-    this.#closed = true;
+  /**
+   * Applies every entry acknowledged before the call, then closes the log files (also when
+   * applying fails: the next open replays). Later writes are refused. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    try {
+      await this.checkpointAll();
+    } finally {
+      this.#closed = true;
+      await this.#closeFiles();
+    }
+  }
+
+  async #closeFiles(): Promise<void> {
     while (this.#flushing) await this.#flushing;
     for (const log of this.#logs) {
       if (log.fd === undefined) continue;
@@ -211,7 +238,9 @@ export class RecordLog {
   }
 
   #enqueue(op: LogEntry['op'], path: string, chunks: readonly Buffer[]): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error('S3 disk storage is closed'));
+    if (this.#closed) {
+      return Promise.reject(Object.assign(new Error('S3 disk storage is closed'), { code: 'ESTORECLOSED' }));
+    }
     const rel = relative(this.#root, path);
     const pathBytes = Buffer.from(rel);
     const size = entrySize(
@@ -265,7 +294,8 @@ export class RecordLog {
 
   async #append(batch: Extract<Queued, { kind: 'entry' }>[], size: number): Promise<void> {
     let log = this.#logs[this.#current];
-    if (log.active && log.tail > ENTRIES_AT && log.tail + size > this.#maxBytes) {
+    const full = log.tail + size > this.#maxBytes || log.dirty.size >= DIRTY_MAX;
+    if (log.active && log.tail > ENTRIES_AT && full) {
       await this.#switch();
       log = this.#logs[this.#current];
     }
@@ -273,35 +303,40 @@ export class RecordLog {
     if (!log.active) {
       // Reusing a file whose entries are not all applied would lose them.
       if (log.open) await this.#runCheckpoint(log);
-      log.gen = Math.max(this.#logs[0].gen, this.#logs[1].gen) + 1;
-      header = encodeHeader({ gen: log.gen, applied: false });
+      log.gen = this.#nextGen++;
+      log.salt = randomInt(2 ** 32);
+      header = encodeHeader({ gen: log.gen, salt: log.salt, applied: false });
       log.open = true;
       log.active = true;
       log.tail = ENTRIES_AT;
     }
-    const fd = this.#fd(log);
     const at = log.tail;
     const end = at + size;
-    const { gen } = log;
+    const stamp = { gen: log.gen, salt: log.salt };
     // The zeros go after the answer, before the worker takes the next append (which they can
     // therefore never overwrite). Counted as there at once: if they fail, appends grow the file.
     const from = Math.max(end, log.allocated);
     const ahead = from - end < AHEAD_MIN ? { aheadFrom: from, aheadTo: from + AHEAD_STEP } : {};
-    await appendLog(
-      {
-        fd,
-        at,
-        length: size,
-        ...(header ? { header } : {}),
-        ...(log.newName ? { syncDir: dirname(log.path) } : {}),
-        ...ahead,
-      },
-      (into) => {
-        let o = 0;
-        for (const q of batch) o = putEntry(into, o, gen, q.op, q.pathBytes, q.chunks);
-      },
-      () => voidEntries(log.path, at, end),
-    );
+    try {
+      await appendLog(
+        {
+          fd: this.#fd(log),
+          at,
+          length: size,
+          ...(header ? { header } : {}),
+          ...(log.newName ? { syncDir: dirname(log.path) } : {}),
+          ...ahead,
+        },
+        (into) => {
+          let o = 0;
+          for (const q of batch) o = putEntry(into, o, stamp, q.op, q.pathBytes, q.chunks);
+        },
+        () => voidEntries(log.path, at, end),
+      );
+    } catch (err) {
+      this.#endGeneration(log);
+      throw err;
+    }
     this.stats.appends++;
     log.tail = end;
     log.newName = false;
@@ -326,8 +361,27 @@ export class RecordLog {
     return { applied };
   }
 
+  /**
+   * After a failed append: this file takes no more entries under its generation, so none ever
+   * follows entries whose fate is unknown (the worker zeroes them, but that can fail too, and a
+   * failed first append leaves the header unknown). The other file takes the next ones; this
+   * one is checkpointed, which applies its acknowledged entries and marks it applied, so that
+   * its failed ones never replay.
+   */
+  #endGeneration(log: LogFile): void {
+    log.active = false;
+    log.open = true;
+    if (this.#logs[this.#current] === log) this.#current = this.#current === 0 ? 1 : 0;
+    this.#runCheckpoint(log).catch(() => {});
+  }
+
+  /** Runs a file's checkpoint (once at a time), after the other file's if that one is older. */
   #runCheckpoint(log: LogFile): Promise<void> {
-    log.checkpoint ??= this.#checkpoint(log).finally(() => {
+    const other = this.#logs[0] === log ? this.#logs[1] : this.#logs[0];
+    log.checkpoint ??= (async () => {
+      if (other.open && !other.active && other.gen < log.gen) await this.#runCheckpoint(other);
+      await this.#checkpoint(log);
+    })().finally(() => {
       log.checkpoint = undefined;
     });
     return log.checkpoint;
@@ -352,7 +406,12 @@ export class RecordLog {
         if (!durable) await syncFs(this.#root);
       }
       await appendLog(
-        { fd: this.#fd(log), at: 0, length: 0, header: encodeHeader({ gen: log.gen, applied: true }) },
+        {
+          fd: this.#fd(log),
+          at: 0,
+          length: 0,
+          header: encodeHeader({ gen: log.gen, salt: log.salt, applied: true }),
+        },
         () => {},
         () => {},
       );

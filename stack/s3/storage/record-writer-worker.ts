@@ -302,7 +302,8 @@ function retire(job: RetireJob): boolean[] {
 }
 
 /**
- * Appends entries, and zeros ahead of them, then fdatasyncs. On failure the entries are zeroed
+ * Writes the header (if any) and the entries, then fdatasyncs (the zeros ahead come after the
+ * answer, in the message handler). On failure the entries are zeroed
  * (see voidEntries): the store treats them as not written, so they must never be replayed.
  */
 function append(job: AppendJob): void {

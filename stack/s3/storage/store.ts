@@ -87,8 +87,9 @@ export class Store {
   }
 
   /**
-   * Finishes what the backends deferred (a disk store's record log: everything it holds is
-   * written to the record files, so the next open has nothing to replay). Later writes fail.
+   * Finishes what the backends deferred (a disk store's record log: what it acknowledged before
+   * the call is written to the record files; anything later is replayed by the next open).
+   * Later object writes fail.
    */
   async close(): Promise<void> {
     await this.#backends.close?.();
