@@ -29,8 +29,8 @@ import {
   readHeader,
   voidEntries,
 } from './record-log-format.ts';
-import { appendLog } from './record-writer.ts';
-import { syncFs, syncFsAvailable } from './sync-fs.ts';
+import { appendLog, syncFilesystem } from './record-writer.ts';
+import { syncFsAvailable } from './sync-fs.ts';
 
 /**
  * A log file past this size, or holding entries for DIRTY_MAX records, is checkpointed and the
@@ -403,7 +403,7 @@ export class RecordLog {
           }
         };
         await Promise.all(Array.from({ length: Math.min(APPLY_AT_ONCE, entries.length) }, worker));
-        if (!durable) await syncFs(this.#root);
+        if (!durable) await syncFilesystem(this.#root);
       }
       await appendLog(
         {

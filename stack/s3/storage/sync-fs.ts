@@ -11,15 +11,10 @@ import { syncFilesystem } from './record-writer.ts';
 
 let available: Promise<boolean> | undefined;
 
-/** Syncs the filesystem holding `dir`; rejects when `sync` fails or reports an error. */
-export function syncFs(dir: string): Promise<void> {
-  return syncFilesystem(dir);
-}
-
-/** Whether syncFs works here (asked once per process, by syncing `dir`'s filesystem). */
+/** Whether syncFilesystem works here (asked once per process, by syncing `dir`'s filesystem). */
 export function syncFsAvailable(dir: string): Promise<boolean> {
   if (process.platform !== 'linux') return Promise.resolve(false);
-  available ??= syncFs(dir).then(
+  available ??= syncFilesystem(dir).then(
     () => true,
     () => false,
   );
