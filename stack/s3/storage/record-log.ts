@@ -29,8 +29,8 @@ import {
   readHeader,
   voidEntries,
 } from './record-log-format.ts';
-import { appendLog, syncFilesystem } from './record-writer.ts';
-import { syncFsAvailable } from './sync-fs.ts';
+import { appendLog } from './record-writer.ts';
+import { syncFilesystem, syncFsAvailable } from './sync-fs.ts';
 
 /**
  * A log file past this size, or holding entries for DIRTY_MAX records, is checkpointed and the

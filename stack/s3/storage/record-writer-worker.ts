@@ -1,6 +1,6 @@
-// Worker thread side of record-writer.ts: one record write or removal, record log append or
-// filesystem sync per message, as plain synchronous system calls (this thread does nothing
-// else). Builtins only (and the frame and log formats).
+// Worker thread side of record-writer.ts: one record write or removal, or record log append,
+// per message, as plain synchronous system calls (this thread does nothing else). Builtins
+// only (and the frame and log formats).
 //
 // A record lives in two slot files (see DiskLayout.writeAtomic); a write goes to the slot not
 // holding the current record, as a frame (record-frame.ts) with a higher sequence number.
@@ -12,7 +12,6 @@
 //   fdatasynced, and its directory fsynced, and any directory the write created, so the
 //   acknowledged record survives a power cut.
 
-import { execFileSync } from 'node:child_process';
 import {
   closeSync,
   fdatasyncSync,
@@ -79,13 +78,6 @@ export interface RetireJob {
   spares: string[];
   /** As WriteJob.durable: whether each removal's directory is synced. */
   durable?: boolean;
-}
-
-/** The filesystem holding `dir` synced (syncfs(2), through `sync -f`: see sync-fs.ts). */
-export interface SyncFsJob {
-  op: 'syncfs';
-  id: number;
-  dir: string;
 }
 
 export interface WriterReply {
@@ -332,25 +324,11 @@ function append(job: AppendJob): void {
   }
 }
 
-/** Here, not in the main thread: starting a process blocks its thread for milliseconds. */
-function syncFs(job: SyncFsJob): void {
-  try {
-    execFileSync('sync', ['-f', job.dir], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-    const detail = e.stderr?.toString().trim() || e.message;
-    throw Object.assign(new Error(`sync -f ${job.dir} failed: ${detail}`), { code: e.code ?? 'ESYNCFS' });
-  }
-}
-
-parentPort!.on('message', (job: WriteJob | RetireJob | AppendJob | SyncFsJob) => {
+parentPort!.on('message', (job: WriteJob | RetireJob | AppendJob) => {
   let reply: WriterReply;
   const bytes = job.op === 'write' || job.op === 'append' ? job.bytes : undefined;
   try {
-    if (job.op === 'syncfs') {
-      syncFs(job);
-      reply = { id: job.id };
-    } else if (job.op === 'write') {
+    if (job.op === 'write') {
       write(job);
       reply = { id: job.id, bytes };
     } else if (job.op === 'append') {

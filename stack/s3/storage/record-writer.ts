@@ -7,7 +7,7 @@
 // do what DiskLayout.writeAtomic describes.
 import { Worker } from 'node:worker_threads';
 import { emptySlot, FRAME_HEADER } from './record-frame.ts';
-import type { AppendJob, RetireJob, SyncFsJob, WriteJob, WriterReply } from './record-writer-worker.ts';
+import type { AppendJob, RetireJob, WriteJob, WriterReply } from './record-writer-worker.ts';
 
 const WORKERS = 2;
 
@@ -53,7 +53,7 @@ class Writer {
     this.worker.on('exit', (code) => fail(new Error(`record writer exited (${code})`)));
   }
 
-  submit(job: WriteJob | RetireJob | AppendJob | SyncFsJob, undo?: () => void): Promise<boolean[]> {
+  submit(job: WriteJob | RetireJob | AppendJob, undo?: () => void): Promise<boolean[]> {
     return new Promise((resolve, reject) => {
       this.pending.set(job.id, { resolve, reject, ...(undo ? { undo } : {}) });
       this.worker.ref();
@@ -173,9 +173,4 @@ export async function appendLog(
   }
   if (!logWriter?.alive) logWriter = new Writer();
   await logWriter.submit({ op: 'append', id: nextId++, ...job, ...(bytes ? { bytes } : {}) }, undo);
-}
-
-/** Syncs the filesystem holding `dir`, on a record writer (see sync-fs.ts). */
-export async function syncFilesystem(dir: string): Promise<void> {
-  await writer().submit({ op: 'syncfs', id: nextId++, dir });
 }
