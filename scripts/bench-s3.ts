@@ -8,6 +8,14 @@
 // load generator sharing the cores. MB/s for one 64 MiB object (SDK, median of 3). Bounded
 // (time and count per row), loopback only.
 //
+// The engines run at once and take turns, row by row: each row is three samples per engine,
+// in a rotated order, and the median counts. This host is shared and noisy (one engine's row
+// moved 3x between runs of the old one-engine-after-another bench), so a slow minute now falls
+// on every engine. Between samples the bench waits for the engine to be quiet (`sync`, and its
+// process tree idle), so an engine's writeback or checkpoint never lands in another's time.
+// Under the table, the floor a syncing single-stream PUT stands on: one write + fdatasync on
+// this disk (scripts/bench/fsync-floor.ts).
+//
 // Start-up, every probe a warm client in this process (its first-use cost is paid before any
 // clock starts):
 // - own process: spawn to the first answered signed ListBuckets (node boot and TypeScript
@@ -38,10 +46,12 @@ import { execa, type ResultPromise } from 'execa';
 import { resolveBinary } from '../stack/minio/binaries.ts';
 import { startMinioProcess } from '../stack/minio/minio-process.ts';
 import { freePort } from '../stack/util/free-port.ts';
+import { fsyncFloor } from './bench/fsync-floor.ts';
 import { leanClient } from './bench/lean-client.ts';
 import { treeCpuMs, treeMemory } from './bench/proc-memory.ts';
 
-const ROW_MS = 1500;
+const ROW_MS = 800;
+const ROUNDS = 3;
 const ROW_MAX_OPS = 20_000;
 const BIG = 64 * 1024 * 1024;
 const BIG_RUNS = 3;
@@ -260,14 +270,14 @@ function clientFor(e: Pick<Engine, 'endpoint' | 'accessKeyId' | 'secretAccessKey
 }
 
 /**
- * Runs `op` with `concurrency` workers until ROW_MS or ROW_MAX_OPS. Returns ops/s and the
- * server's CPU (its process tree, user + system) per op in µs.
+ * Runs `op` with `concurrency` workers until ROW_MS or ROW_MAX_OPS. Returns ops/s, the ops
+ * done and the server's CPU (its process tree, user + system) meanwhile in ms.
  */
 async function rate(
   pid: number,
   concurrency: number,
   op: (i: number) => Promise<void>,
-): Promise<{ opsPerSec: number; cpuUsPerOp: number }> {
+): Promise<{ opsPerSec: number; ops: number; cpuMs: number }> {
   let next = 0;
   const cpuBefore = treeCpuMs(pid);
   const started = performance.now();
@@ -277,7 +287,7 @@ async function rate(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const opsPerSec = next / ((performance.now() - started) / 1000);
-  return { opsPerSec, cpuUsPerOp: ((treeCpuMs(pid) - cpuBefore) * 1000) / next };
+  return { opsPerSec, ops: next, cpuMs: treeCpuMs(pid) - cpuBefore };
 }
 
 const { values: args } = parseArgs({
@@ -321,66 +331,130 @@ function smallOps(e: Engine, kind: 'sdk' | 'raw'): SmallOps {
   };
 }
 
-async function bench(e: Engine): Promise<Map<string, number>> {
-  const s3 = clientFor(e);
-  const out = new Map<string, number>();
-  await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
-  for (const kind of sections.has('small') ? clients : []) {
-    const ops = smallOps(e, kind);
+/**
+ * After each sample, until the engine is quiet: the kernel's dirty pages written back (`sync`:
+ * an engine that never syncs would otherwise leave its writeback to whichever sample runs
+ * next) and the server's process tree idle (a disk engine's checkpoint, MinIO's scanner), so
+ * that no engine's leftovers land in another's time. Bounded: at most SETTLE_MAX_MS.
+ */
+const SETTLE_MAX_MS = 3000;
+async function settle(e: Engine): Promise<void> {
+  await execa('sync', [], { reject: false });
+  const until = performance.now() + SETTLE_MAX_MS;
+  for (;;) {
+    const before = treeCpuMs(e.pid);
+    await new Promise((r) => setTimeout(r, 100));
+    // USER_HZ ticks: under two in 100 ms is idle.
+    if (treeCpuMs(e.pid) - before < 20 || performance.now() > until) return;
+  }
+}
+
+/** The engines in a different order each round, so no engine always runs first or last. */
+const rotated = <T>(xs: T[], round: number): T[] => xs.map((_, i) => xs[(i + round) % xs.length]!);
+
+/** Samples of one row, an engine's: ops/s of each, and the server CPU per op over all. */
+interface Samples {
+  opsPerSec: number[];
+  ops: number;
+  cpuMs: number;
+}
+
+function record(out: Map<string, number>, row: string, s: Samples, cpuRow?: string): void {
+  out.set(row, median(s.opsPerSec));
+  if (cpuRow) out.set(cpuRow, (s.cpuMs * 1000) / s.ops);
+}
+
+/**
+ * The small-object rows, engines interleaved: each row is ROUNDS samples per engine, the
+ * engines taking turns (rotated each round), so a noisy minute on this shared host falls on
+ * every engine rather than on whichever one ran then. The median sample is the row's value.
+ */
+async function smallRows(live: Engine[], results: Map<string, Map<string, number>>): Promise<void> {
+  for (const kind of clients) {
+    const ops = new Map(live.map((e) => [e, smallOps(e, kind)]));
     const tag = kind === 'sdk' ? 'SDK' : 'raw';
     for (const size of [1024, 64 * 1024]) {
       const body = Buffer.alloc(size, 7);
       const label = size === 1024 ? '1 KiB' : '64 KiB';
       for (const c of [1, 16]) {
         const prefix = `o/${kind}/${label}/${c}`;
-        let written = 0;
-        const put = await rate(e.pid, c, async (i) => {
-          await ops.put(`${prefix}/${i % 500}`, body);
-          written = Math.max(written, Math.min(i + 1, 500));
-        });
-        // rate() awaits every op it started, so keys below `written` all exist; an engine slow
-        // enough to write fewer than 100 in its row (MinIO fsyncs) is read back on those only.
-        const keys = Math.min(100, written);
-        const get = await rate(e.pid, c, (i) => ops.get(`${prefix}/${i % keys}`));
-        for (const [name, r] of [
-          ['PUT', put],
-          ['GET', get],
-        ] as const) {
-          out.set(`${name} ${label} c=${c} (ops/s, ${tag})`, r.opsPerSec);
-          // What the server spent per op, apart from the load generator on the same cores.
-          if (kind === 'raw') out.set(`  server CPU per op (µs), ${name} ${label} c=${c}`, r.cpuUsPerOp);
+        const written = new Map(live.map((e) => [e, 0]));
+        for (const name of ['PUT', 'GET'] as const) {
+          const samples = new Map<Engine, Samples>(live.map((e) => [e, { opsPerSec: [], ops: 0, cpuMs: 0 }]));
+          for (let round = 0; round < ROUNDS; round++) {
+            for (const e of rotated(live, round)) {
+              const o = ops.get(e)!;
+              // Keys below `written` all exist (rate() awaits every op it started); an engine
+              // slow enough to write fewer than 100 (MinIO fsyncs) is read back on those only.
+              const keys = Math.min(100, written.get(e)!);
+              const r =
+                name === 'PUT'
+                  ? await rate(e.pid, c, async (i) => {
+                      await o.put(`${prefix}/${i % 500}`, body);
+                      written.set(e, Math.max(written.get(e)!, Math.min(i + 1, 500)));
+                    })
+                  : await rate(e.pid, c, (i) => o.get(`${prefix}/${i % keys}`));
+              const s = samples.get(e)!;
+              s.opsPerSec.push(r.opsPerSec);
+              s.ops += r.ops;
+              s.cpuMs += r.cpuMs;
+              await settle(e);
+            }
+          }
+          for (const e of live) {
+            // What the server spent per op, apart from the load generator on the same cores.
+            const cpuRow = kind === 'raw' ? `  server CPU per op (µs), ${name} ${label} c=${c}` : undefined;
+            record(results.get(e.name)!, `${name} ${label} c=${c} (ops/s, ${tag})`, samples.get(e)!, cpuRow);
+          }
         }
       }
     }
-    ops.close();
+    for (const o of ops.values()) o.close();
   }
-  if (sections.has('big')) {
-    // One transfer is a single sample of a noisy machine: the median of BIG_RUNS.
-    const big = Buffer.alloc(BIG, 3);
-    const put: number[] = [];
-    const get: number[] = [];
-    const putCpu: number[] = [];
-    const getCpu: number[] = [];
-    for (let i = 0; i < BIG_RUNS; i++) {
+}
+
+/** One 64 MiB PUT and GET per engine per run, the engines taking turns; medians of BIG_RUNS. */
+async function bigRows(live: Engine[], results: Map<string, Map<string, number>>): Promise<void> {
+  const big = Buffer.alloc(BIG, 3);
+  const runs = new Map(
+    live.map((e) => [
+      e,
+      { put: [] as number[], get: [] as number[], putCpu: [] as number[], getCpu: [] as number[] },
+    ]),
+  );
+  for (let i = 0; i < BIG_RUNS; i++) {
+    for (const e of rotated(live, i)) {
+      const s3 = clientFor(e);
+      const r = runs.get(e)!;
       let cpu = treeCpuMs(e.pid);
       let t = performance.now();
       await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big', Body: big }));
-      put.push(BIG / 1e6 / ((performance.now() - t) / 1000));
-      putCpu.push(treeCpuMs(e.pid) - cpu);
+      r.put.push(BIG / 1e6 / ((performance.now() - t) / 1000));
+      r.putCpu.push(treeCpuMs(e.pid) - cpu);
+      await settle(e);
       cpu = treeCpuMs(e.pid);
       t = performance.now();
-      const r = await s3.send(new GetObjectCommand({ Bucket: 'bench', Key: 'big' }));
-      const got = await r.Body!.transformToByteArray();
+      const got = await (
+        await s3.send(new GetObjectCommand({ Bucket: 'bench', Key: 'big' }))
+      ).Body!.transformToByteArray();
       if (got.length !== BIG) throw new Error(`${e.name}: 64 MiB GET returned ${got.length} bytes`);
-      get.push(BIG / 1e6 / ((performance.now() - t) / 1000));
-      getCpu.push(treeCpuMs(e.pid) - cpu);
+      r.get.push(BIG / 1e6 / ((performance.now() - t) / 1000));
+      r.getCpu.push(treeCpuMs(e.pid) - cpu);
+      s3.destroy();
+      await settle(e);
     }
-    out.set(`PUT 64 MiB (MB/s, median of ${BIG_RUNS})`, median(put));
-    out.set('  server CPU per op (ms), PUT 64 MiB', median(putCpu));
-    out.set(`GET 64 MiB (MB/s, median of ${BIG_RUNS})`, median(get));
-    out.set('  server CPU per op (ms), GET 64 MiB', median(getCpu));
   }
-  s3.destroy();
+  for (const e of live) {
+    const r = runs.get(e)!;
+    const out = results.get(e.name)!;
+    out.set(`PUT 64 MiB (MB/s, median of ${BIG_RUNS})`, median(r.put));
+    out.set('  server CPU per op (ms), PUT 64 MiB', median(r.putCpu));
+    out.set(`GET 64 MiB (MB/s, median of ${BIG_RUNS})`, median(r.get));
+    out.set('  server CPU per op (ms), GET 64 MiB', median(r.getCpu));
+  }
+}
+
+function closingRows(e: Engine, out: Map<string, number>): void {
   const mem = treeMemory(e.pid);
   if (sections.has('startup')) {
     out.set('start-up, own process (ms)', e.startupMs);
@@ -390,7 +464,6 @@ async function bench(e: Engine): Promise<Map<string, number>> {
   }
   out.set('memory after run, RSS (MB)', mem.rssMb);
   out.set('memory peak, VmHWM (MB)', mem.peakMb);
-  return out;
 }
 
 const ENGINES: Record<string, [string, () => Promise<Engine>]> = {
@@ -405,19 +478,34 @@ const engines = args.engines.split(',').map((k) => {
   return e;
 });
 await warmProbe();
+// Every engine started (one at a time, so start-ups do not overlap), then the rows run with
+// the engines taking turns.
+const live: Engine[] = [];
 const results = new Map<string, Map<string, number>>();
-for (const [name, start] of engines) {
-  process.stderr.write(`benchmarking ${name}...\n`);
-  const e = await start();
-  try {
-    results.set(name, await bench(e));
-  } catch (err) {
-    process.stderr.write(`  ${name} failed: ${(err as Error).message}\n`);
-  } finally {
-    await e.stop();
+try {
+  for (const [name, start] of engines) {
+    process.stderr.write(`starting ${name}...\n`);
+    const e = await start();
+    live.push(e);
+    results.set(name, new Map());
+    const s3 = clientFor(e);
+    await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+    s3.destroy();
   }
+  if (sections.has('small')) {
+    process.stderr.write(`small objects (${ROUNDS} rounds per row)...\n`);
+    await smallRows(live, results);
+  }
+  if (sections.has('big')) {
+    process.stderr.write('64 MiB objects...\n');
+    await bigRows(live, results);
+  }
+  for (const e of live) closingRows(e, results.get(e.name)!);
+} finally {
+  for (const e of live) await e.stop();
 }
 for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
+const floors = sections.has('small') ? [await fsyncFloor(1024), await fsyncFloor(64 * 1024)] : [];
 
 const rows = [...(results.values().next().value ?? new Map()).keys()];
 const base = results.get('s3rver');
@@ -452,3 +540,12 @@ for (const r of table) console.log(line(r));
 console.log(
   '\nRatios read "times better than the baseline": throughput ours/theirs, start-up and memory theirs/ours.',
 );
+console.log(
+  `Ops/s rows: the median of ${ROUNDS} samples of ${ROW_MS} ms per engine, the engines taking turns.`,
+);
+for (const f of floors) {
+  console.log(
+    `This disk, one ${f.size / 1024} KiB write + fdatasync: ${f.backToBackMs.toFixed(3)} ms back to back, ` +
+      `${f.afterIdleMs.toFixed(3)} ms after 1 ms idle (a single-stream PUT that syncs waits this; s3rver never syncs).`,
+  );
+}
