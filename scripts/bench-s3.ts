@@ -332,21 +332,32 @@ function smallOps(e: Engine, kind: 'sdk' | 'raw'): SmallOps {
 }
 
 /**
- * After each sample, until the engine is quiet: the kernel's dirty pages written back (`sync`:
- * an engine that never syncs would otherwise leave its writeback to whichever sample runs
- * next) and the server's process tree idle (a disk engine's checkpoint, MinIO's scanner), so
- * that no engine's leftovers land in another's time. Bounded: at most SETTLE_MAX_MS.
+ * After each sample, until the engine is quiet: its process tree idle (a disk engine's
+ * checkpoint, MinIO's scanner), then the kernel's dirty pages written back (`sync`: an engine
+ * that never syncs would otherwise leave its writeback to whichever sample runs next), again
+ * until a `sync` finds next to nothing to write, so that no engine's leftovers land in
+ * another's time. Bounded: at most SETTLE_MAX_MS.
  */
 const SETTLE_MAX_MS = 3000;
+const QUICK_SYNC_MS = 20;
 async function settle(e: Engine): Promise<void> {
-  await execa('sync', [], { reject: false });
   const until = performance.now() + SETTLE_MAX_MS;
   for (;;) {
     const before = treeCpuMs(e.pid);
     await new Promise((r) => setTimeout(r, 100));
     // USER_HZ ticks: under two in 100 ms is idle.
-    if (treeCpuMs(e.pid) - before < 20 || performance.now() > until) return;
+    if (treeCpuMs(e.pid) - before >= 20 && performance.now() < until) continue;
+    const t = performance.now();
+    await execa('sync', [], { reject: false });
+    if (performance.now() - t < QUICK_SYNC_MS || performance.now() > until) return;
   }
+}
+
+/** Engines that failed an operation: reported, and left out of the rows after it. */
+const failed = new Set<Engine>();
+function fail(e: Engine, err: unknown): void {
+  failed.add(e);
+  process.stderr.write(`  ${e.name} failed: ${(err as Error).message}\n`);
 }
 
 /** The engines in a different order each round, so no engine always runs first or last. */
@@ -379,21 +390,33 @@ async function smallRows(live: Engine[], results: Map<string, Map<string, number
       for (const c of [1, 16]) {
         const prefix = `o/${kind}/${label}/${c}`;
         const written = new Map(live.map((e) => [e, 0]));
+        // Keys go on from sample to sample (500 of them, then overwritten), so every engine's
+        // samples mix new keys and overwrites alike, whatever its speed.
+        const done = new Map(live.map((e) => [e, 0]));
         for (const name of ['PUT', 'GET'] as const) {
           const samples = new Map<Engine, Samples>(live.map((e) => [e, { opsPerSec: [], ops: 0, cpuMs: 0 }]));
           for (let round = 0; round < ROUNDS; round++) {
             for (const e of rotated(live, round)) {
+              if (failed.has(e)) continue;
               const o = ops.get(e)!;
+              const from = done.get(e)!;
               // Keys below `written` all exist (rate() awaits every op it started); an engine
               // slow enough to write fewer than 100 (MinIO fsyncs) is read back on those only.
               const keys = Math.min(100, written.get(e)!);
-              const r =
-                name === 'PUT'
-                  ? await rate(e.pid, c, async (i) => {
-                      await o.put(`${prefix}/${i % 500}`, body);
-                      written.set(e, Math.max(written.get(e)!, Math.min(i + 1, 500)));
-                    })
-                  : await rate(e.pid, c, (i) => o.get(`${prefix}/${i % keys}`));
+              let r: Awaited<ReturnType<typeof rate>>;
+              try {
+                r =
+                  name === 'PUT'
+                    ? await rate(e.pid, c, async (i) => {
+                        await o.put(`${prefix}/${(from + i) % 500}`, body);
+                        written.set(e, Math.max(written.get(e)!, Math.min(from + i + 1, 500)));
+                      })
+                    : await rate(e.pid, c, (i) => o.get(`${prefix}/${(from + i) % keys}`));
+              } catch (err) {
+                fail(e, err);
+                continue;
+              }
+              done.set(e, from + r.ops);
               const s = samples.get(e)!;
               s.opsPerSec.push(r.opsPerSec);
               s.ops += r.ops;
@@ -401,7 +424,10 @@ async function smallRows(live: Engine[], results: Map<string, Map<string, number
               await settle(e);
             }
           }
+          // GETs start from the first key again.
+          for (const e of live) done.set(e, 0);
           for (const e of live) {
+            if (failed.has(e)) continue;
             // What the server spent per op, apart from the load generator on the same cores.
             const cpuRow = kind === 'raw' ? `  server CPU per op (µs), ${name} ${label} c=${c}` : undefined;
             record(results.get(e.name)!, `${name} ${label} c=${c} (ops/s, ${tag})`, samples.get(e)!, cpuRow);
@@ -424,27 +450,34 @@ async function bigRows(live: Engine[], results: Map<string, Map<string, number>>
   );
   for (let i = 0; i < BIG_RUNS; i++) {
     for (const e of rotated(live, i)) {
+      if (failed.has(e)) continue;
       const s3 = clientFor(e);
       const r = runs.get(e)!;
-      let cpu = treeCpuMs(e.pid);
-      let t = performance.now();
-      await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big', Body: big }));
-      r.put.push(BIG / 1e6 / ((performance.now() - t) / 1000));
-      r.putCpu.push(treeCpuMs(e.pid) - cpu);
-      await settle(e);
-      cpu = treeCpuMs(e.pid);
-      t = performance.now();
-      const got = await (
-        await s3.send(new GetObjectCommand({ Bucket: 'bench', Key: 'big' }))
-      ).Body!.transformToByteArray();
-      if (got.length !== BIG) throw new Error(`${e.name}: 64 MiB GET returned ${got.length} bytes`);
-      r.get.push(BIG / 1e6 / ((performance.now() - t) / 1000));
-      r.getCpu.push(treeCpuMs(e.pid) - cpu);
-      s3.destroy();
+      try {
+        let cpu = treeCpuMs(e.pid);
+        let t = performance.now();
+        await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big', Body: big }));
+        r.put.push(BIG / 1e6 / ((performance.now() - t) / 1000));
+        r.putCpu.push(treeCpuMs(e.pid) - cpu);
+        await settle(e);
+        cpu = treeCpuMs(e.pid);
+        t = performance.now();
+        const got = await (
+          await s3.send(new GetObjectCommand({ Bucket: 'bench', Key: 'big' }))
+        ).Body!.transformToByteArray();
+        if (got.length !== BIG) throw new Error(`${e.name}: 64 MiB GET returned ${got.length} bytes`);
+        r.get.push(BIG / 1e6 / ((performance.now() - t) / 1000));
+        r.getCpu.push(treeCpuMs(e.pid) - cpu);
+      } catch (err) {
+        fail(e, err);
+      } finally {
+        s3.destroy();
+      }
       await settle(e);
     }
   }
   for (const e of live) {
+    if (failed.has(e)) continue;
     const r = runs.get(e)!;
     const out = results.get(e.name)!;
     out.set(`PUT 64 MiB (MB/s, median of ${BIG_RUNS})`, median(r.put));
@@ -478,6 +511,8 @@ const engines = args.engines.split(',').map((k) => {
   return e;
 });
 await warmProbe();
+// Before any engine runs or any data directory is removed (both slow this disk down).
+const floors = sections.has('small') ? [await fsyncFloor(1024), await fsyncFloor(64 * 1024)] : [];
 // Every engine started (one at a time, so start-ups do not overlap), then the rows run with
 // the engines taking turns.
 const live: Engine[] = [];
@@ -485,12 +520,23 @@ const results = new Map<string, Map<string, number>>();
 try {
   for (const [name, start] of engines) {
     process.stderr.write(`starting ${name}...\n`);
-    const e = await start();
-    live.push(e);
     results.set(name, new Map());
+    let e: Engine;
+    try {
+      e = await start();
+    } catch (err) {
+      process.stderr.write(`  ${name} failed to start: ${(err as Error).message}\n`);
+      continue;
+    }
+    live.push(e);
     const s3 = clientFor(e);
-    await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
-    s3.destroy();
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+    } catch (err) {
+      fail(e, err);
+    } finally {
+      s3.destroy();
+    }
   }
   if (sections.has('small')) {
     process.stderr.write(`small objects (${ROUNDS} rounds per row)...\n`);
@@ -505,9 +551,8 @@ try {
   for (const e of live) await e.stop();
 }
 for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
-const floors = sections.has('small') ? [await fsyncFloor(1024), await fsyncFloor(64 * 1024)] : [];
-
-const rows = [...(results.values().next().value ?? new Map()).keys()];
+// Every row any engine has, in the order they were measured.
+const rows = [...new Set([...results.values()].flatMap((m) => [...m.keys()]))];
 const base = results.get('s3rver');
 const minioRow = results.get('minio');
 const header = ['', ...engines.map(([n]) => n), 'memory ÷ s3rver', 'disk ÷ s3rver', 'memory ÷ minio'];

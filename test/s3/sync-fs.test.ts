@@ -51,6 +51,33 @@ describe.runIf(process.platform === 'linux')('syncFilesystem', () => {
     await expect(syncFilesystem(`${dir}\nx`)).rejects.toThrow(/newline/);
   });
 
+  it('keeps each answer with its request when sync says something with a carriage return', async () => {
+    // A `sync` that fails for names holding "fail" and echoes the name raw, as busybox's does:
+    // a carriage return in it once shifted every later answer onto the wrong request.
+    const bin = join(dir, 'fake-bin');
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(bin, { recursive: true });
+    await writeFile(
+      join(bin, 'sync'),
+      '#!/bin/sh\nfor a; do d="$a"; done\ncase "$d" in *fail*) printf "sync: error opening %s\\n" "$d" >&2; exit 1;; esac\nexit 0\n',
+      { mode: 0o755 },
+    );
+    const script = [
+      `import { syncFilesystem } from ${JSON.stringify(new URL('../../stack/s3/storage/sync-fs.ts', import.meta.url).href)};`,
+      `const r = await Promise.allSettled(['/data/x\\ry-fail', '/data/ok', '/data/fail-now', '/data/warn'].map((d) => syncFilesystem(d)));`,
+      `console.log(JSON.stringify(r.map((x) => x.status === 'fulfilled' ? 'ok' : x.reason.message)));`,
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 10_000,
+      env: { ...process.env, PATH: `${bin}:/usr/bin:/bin` },
+    });
+    const [first, ok, failNow, warn] = JSON.parse(stdout) as string[];
+    expect(first).toMatch(/^sync -f \/data\/x\ry-fail failed: sync: error opening \/data\/x y-fail/);
+    expect(ok).toBe('ok');
+    expect(failNow).toMatch(/^sync -f \/data\/fail-now failed: sync: error opening \/data\/fail-now/);
+    expect(warn).toBe('ok');
+  });
+
   it('does not hold a process open once idle', async () => {
     const script = [
       `import { syncFilesystem } from ${JSON.stringify(new URL('../../stack/s3/storage/sync-fs.ts', import.meta.url).href)};`,

@@ -20,14 +20,18 @@ import type { Readable, Writable } from 'node:stream';
 /** Bounds one sync (a hung device): the helper is then killed and started again next time. */
 const SYNC_TIMEOUT_MS = 120_000;
 
-// One directory per line in; per line out, `ok` or `fail` and what sync said. `--` so a
+// Per request two lines in, its number and the directory; one line out, the number and `ok`,
+// or `fail` and what sync said with anything unprintable blanked (a carriage return would
+// otherwise end a line early for readline, and shift every later answer onto the wrong
+// request). An answer whose number is not the oldest request's ends the helper. `--` so a
 // directory named like an option stays a directory.
 const SCRIPT =
-  'while IFS= read -r d; do ' +
-  'if out=$(sync -f -- "$d" 2>&1); then echo ok; ' +
-  'else printf "fail %s\\n" "$(printf %s "$out" | tr "\\n" " ")"; fi; done';
+  'while IFS= read -r n && IFS= read -r d; do ' +
+  'if out=$(sync -f -- "$d" 2>&1); then echo "$n ok"; ' +
+  'else printf "%s fail %s\\n" "$n" "$(printf %s "$out" | tr -c "[:print:]" " ")"; fi; done';
 
 interface Waiter {
+  id: number;
   dir: string;
   resolve(): void;
   reject(err: Error): void;
@@ -37,10 +41,13 @@ class SyncHelper {
   readonly #child: ChildProcessByStdio<Writable, Readable, null>;
   readonly #waiting: Waiter[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #nextId = 1;
   alive = true;
 
   constructor() {
-    this.#child = spawn('sh', ['-c', SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
+    // Its own process group: a Ctrl-C in the terminal is for us, and our stop still runs a
+    // checkpoint that needs it. It ends when our end of its stdin closes.
+    this.#child = spawn('sh', ['-c', SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
     this.#child.on('error', (err) => this.#fail(err));
     this.#child.on('exit', (code, signal) => this.#fail(new Error(`sync helper exited (${code ?? signal})`)));
     this.#child.stdin.on('error', (err) => this.#fail(err));
@@ -50,18 +57,25 @@ class SyncHelper {
 
   sync(dir: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ dir, resolve, reject });
+      const id = this.#nextId++;
+      this.#waiting.push({ id, dir, resolve, reject });
       if (this.#waiting.length === 1) this.#busy();
-      this.#child.stdin.write(`${dir}\n`);
+      this.#child.stdin.write(`${id}\n${dir}\n`);
     });
   }
 
   #answer(line: string): void {
-    const w = this.#waiting.shift();
-    if (!w) return;
-    if (line === 'ok') w.resolve();
+    const m = /^(\d+) (ok|fail)(?: (.*))?$/.exec(line);
+    const w = this.#waiting[0];
+    if (!m || !w || Number(m[1]) !== w.id) {
+      // Never a success for the wrong request: the checkpoint would mark unsynced records applied.
+      this.#fail(new Error(`sync helper answered out of turn: ${JSON.stringify(line.slice(0, 200))}`));
+      return;
+    }
+    this.#waiting.shift();
+    if (m[2] === 'ok') w.resolve();
     else {
-      const detail = line.replace(/^fail ?/, '').trim() || 'failed';
+      const detail = m[3]?.trim() || 'failed';
       w.reject(Object.assign(new Error(`sync -f ${w.dir} failed: ${detail}`), { code: 'ESYNCFS' }));
     }
     if (this.#waiting.length === 0) this.#idle();
