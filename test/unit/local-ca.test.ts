@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +106,26 @@ describe('persisted local CA', () => {
     // A leaf from the reloaded CA verifies against the first load's certificate: the key was reused too.
     const leaf = new X509Certificate(second.issue(['localhost']).certPem);
     expect(leaf.verify(new X509Certificate(first.caCertPem).publicKey)).toBe(true);
+  });
+
+  it('keeps issuing from an RSA CA persisted by an earlier version, whose leaves clients trust', async () => {
+    // Earlier versions made RSA-2048 CAs (fixtures/rsa-ca, made with openssl); new ones are P-256.
+    const caDir = join(dir, 'rsa');
+    await cp(new URL('./fixtures/rsa-ca', import.meta.url), caDir, { recursive: true });
+    const ca = await loadOrCreateLocalCa(caDir);
+    expect(new X509Certificate(ca.caCertPem).publicKey.asymmetricKeyType).toBe('rsa');
+    const leaf = ca.issue([...DEFAULT_LEAF_HOSTS]);
+    const cert = new X509Certificate(leaf.certPem);
+    expect(cert.publicKey.asymmetricKeyType).toBe('ec');
+    expect(cert.checkIssued(new X509Certificate(ca.caCertPem))).toBe(true);
+    const server = createServer({ cert: leaf.certPem, key: leaf.keyPem }, (socket) => socket.end('hello'));
+    const port = await listen(server);
+    try {
+      await expect(handshake(port, ca.caCertPem, 'localhost')).resolves.toBe('hello');
+      await expect(handshake(port, ca.caCertPem)).resolves.toBe('hello');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('concurrent first loads agree on one CA', async () => {
