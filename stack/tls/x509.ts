@@ -155,7 +155,15 @@ export function createCaCertificate(commonName: string, days: number): CaMateria
 
 function subjectAltName(host: string): Buffer {
   // iPAddress [7] (4 or 16 bytes), dNSName [2] (RFC 5280 GeneralName); an IP in a dNSName never matches.
-  if (!isIP(host)) return implicit(2, ia5String(host).subarray(2));
+  if (!isIP(host)) {
+    // A dNSName is IA5 (ASCII); an internationalized name goes in its xn-- (punycode) form.
+    if (!/^[A-Za-z0-9*_.-]+$/.test(host)) {
+      throw new Error(
+        `certificate host ${JSON.stringify(host)} is neither an ASCII DNS name nor an IP address (write an internationalized name in its xn-- form)`,
+      );
+    }
+    return implicit(2, ia5String(host).subarray(2));
+  }
   if (isIP(host) === 4) return implicit(7, Buffer.from(host.split('.').map(Number)));
   return implicit(7, ipv6Bytes(host));
 }

@@ -61,6 +61,13 @@ describe('certificates', () => {
     expect(leaf.subjectAltName).toBe('DNS:localhost, IP Address:FE80:0:0:0:0:0:0:1, IP Address:10.0.0.1');
   });
 
+  it('refuses a host name that is not ASCII, naming it', () => {
+    const ca = createCaCertificate('C', 1);
+    expect(() => createLeafCertificate(ca, ['bücher.example'], 1)).toThrow(/"bücher.example".*xn--/);
+    expect(() => createLeafCertificate(ca, ['a b'], 1)).toThrow(/"a b"/);
+    expect(() => createLeafCertificate(ca, [], 1)).toThrow(/at least one/);
+  });
+
   it('two CAs differ in key and serial', () => {
     const a = new X509Certificate(createCaCertificate('A', 1).certPem);
     const b = new X509Certificate(createCaCertificate('A', 1).certPem);
