@@ -52,7 +52,14 @@ const BATCH_MAX = 4 * 1024 * 1024;
  * to read a log back; they only save later appends that work.
  */
 const AHEAD_MIN = 1024 * 1024;
+/**
+ * Zeros written at a time: twice the append just made, within these bounds. A step in pace with
+ * the appends ends (write and fdatasync) before a single client's next request arrives; 2 MiB
+ * at once took ~5-9 ms here, which the next two or three 64 KiB appends waited out (the lean
+ * 64 KiB c=1 PUT: +7% over six runs with steps in pace).
+ */
 const AHEAD_STEP = 2 * 1024 * 1024;
+const AHEAD_STEP_MIN = 128 * 1024;
 /** Record files a checkpoint writes at once. */
 const APPLY_AT_ONCE = 4;
 
@@ -316,7 +323,8 @@ export class RecordLog {
     // The zeros go after the answer, before the worker takes the next append (which they can
     // therefore never overwrite). Counted as there at once: if they fail, appends grow the file.
     const from = Math.max(end, log.allocated);
-    const ahead = from - end < AHEAD_MIN ? { aheadFrom: from, aheadTo: from + AHEAD_STEP } : {};
+    const step = Math.min(AHEAD_STEP, Math.max(AHEAD_STEP_MIN, 2 * size));
+    const ahead = from - end < AHEAD_MIN ? { aheadFrom: from, aheadTo: from + step } : {};
     try {
       await appendLog(
         {
