@@ -13,6 +13,7 @@ import {
   X509Certificate,
 } from 'node:crypto';
 import { isIP } from 'node:net';
+import { ipv6Bytes } from '../util/ip-value.ts';
 import {
   bitString,
   boolean,
@@ -166,17 +167,6 @@ function subjectAltName(host: string): Buffer {
   }
   if (isIP(host) === 4) return implicit(7, Buffer.from(host.split('.').map(Number)));
   return implicit(7, ipv6Bytes(host));
-}
-
-function ipv6Bytes(host: string): Buffer {
-  const [head = '', tail] = host.split('::') as [string, string | undefined];
-  const groups = (s: string) => (s ? s.split(':') : []);
-  const left = groups(head);
-  const right = tail === undefined ? [] : groups(tail);
-  const all = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
-  const out = Buffer.alloc(16);
-  for (const [i, g] of all.entries()) out.writeUInt16BE(Number.parseInt(g, 16), i * 2);
-  return out;
 }
 
 /** The CA certificate's subject (the leaf's issuer, byte for byte), key and key identifier. */

@@ -2,6 +2,7 @@
 // An IPv4-mapped IPv6 address (`::ffff:127.0.0.1`, what Node reports on dual-stack sockets)
 // is the IPv4 address it maps, so `127.0.0.0/8` matches it as it would on AWS.
 import { isIPv4, isIPv6 } from 'node:net';
+import { parseV4, parseV6 } from '../../util/ip-value.ts';
 
 export interface IpAddressValue {
   family: 4 | 6;
@@ -10,32 +11,6 @@ export interface IpAddressValue {
 
 export interface Cidr extends IpAddressValue {
   prefix: number;
-}
-
-function parseV4(text: string): bigint {
-  return text.split('.').reduce((acc, octet) => (acc << 8n) | BigInt(Number(octet)), 0n);
-}
-
-function parseV6(text: string): bigint {
-  let head = text;
-  let tail4: bigint | undefined;
-  const lastColon = head.lastIndexOf(':');
-  if (head.includes('.')) {
-    tail4 = parseV4(head.slice(lastColon + 1));
-    head = `${head.slice(0, lastColon + 1)}0:0`;
-  }
-  const [left = '', right] = head.split('::') as [string, string | undefined];
-  const leftGroups = left ? left.split(':') : [];
-  const rightGroups = right === undefined ? [] : right ? right.split(':') : [];
-  const missing = 8 - leftGroups.length - rightGroups.length;
-  const groups = [
-    ...leftGroups,
-    ...Array<string>(right === undefined ? 0 : missing).fill('0'),
-    ...rightGroups,
-  ];
-  let value = groups.reduce((acc, g) => (acc << 16n) | BigInt(Number.parseInt(g, 16)), 0n);
-  if (tail4 !== undefined) value = (value & ~0xffffffffn) | tail4;
-  return value;
 }
 
 const MAPPED_PREFIX = 0xffffn << 32n;
