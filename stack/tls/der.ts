@@ -18,7 +18,6 @@ export const sequence = (...items: Uint8Array[]) => tlv(0x30, Buffer.concat(item
 export const set = (...items: Uint8Array[]) => tlv(0x31, Buffer.concat(items));
 export const octetString = (bytes: Uint8Array) => tlv(0x04, bytes);
 export const utf8String = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
-export const ia5String = (s: string) => tlv(0x16, Buffer.from(s, 'ascii'));
 export const boolean = (v: boolean) => tlv(0x01, Buffer.from([v ? 0xff : 0x00]));
 export const nullValue = () => Buffer.from([0x05, 0x00]);
 /** `[n] EXPLICIT`: the inner encoding wrapped in a constructed context tag. */

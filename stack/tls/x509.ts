@@ -20,7 +20,6 @@ import {
   type Element,
   elements,
   explicit,
-  ia5String,
   implicit,
   nullValue,
   objectIdentifier,
@@ -163,7 +162,7 @@ function subjectAltName(host: string): Buffer {
         `certificate host ${JSON.stringify(host)} is neither an ASCII DNS name nor an IP address (write an internationalized name in its xn-- form)`,
       );
     }
-    return implicit(2, ia5String(host).subarray(2));
+    return implicit(2, Buffer.from(host, 'ascii'));
   }
   if (isIP(host) === 4) return implicit(7, Buffer.from(host.split('.').map(Number)));
   return implicit(7, ipv6Bytes(host));

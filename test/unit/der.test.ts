@@ -61,6 +61,14 @@ describe('certificates', () => {
     expect(leaf.subjectAltName).toBe('DNS:localhost, IP Address:FE80:0:0:0:0:0:0:1, IP Address:10.0.0.1');
   });
 
+  it('carries a long host name whole (a SAN entry past 127 bytes has a longer length field)', () => {
+    const long = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.example`;
+    const ca = createCaCertificate('C', 1);
+    const leaf = new X509Certificate(createLeafCertificate(ca, [long, 'localhost'], 1).certPem);
+    expect(leaf.subjectAltName).toBe(`DNS:${long}, DNS:localhost`);
+    expect(leaf.checkHost(long)).toBe(long);
+  });
+
   it('refuses a host name that is not ASCII, naming it', () => {
     const ca = createCaCertificate('C', 1);
     expect(() => createLeafCertificate(ca, ['bücher.example'], 1)).toThrow(/"bücher.example".*xn--/);
