@@ -1,7 +1,8 @@
-// The record log of disk storage (record-log.ts): writes are acknowledged from the log, reach
-// the record files at checkpoints (a full log file, DeleteBucket, close), and a store opened
-// again without being closed (a crash) replays exactly what was acknowledged.
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+// The record log of disk storage (record-log.ts): object and upload records live in it, in
+// segment files and compactions' base files. Writes are acknowledged once appended; a store
+// opened again without being closed (a crash) has exactly what was acknowledged; no file is
+// created per record; compactions keep every current record and drop what is overwritten.
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -15,6 +16,7 @@ import {
   ENTRIES_AT,
   encodeHeader,
   entrySize,
+  OP_RETIRE,
   OP_WRITE,
   putEntry,
   readEntries,
@@ -28,13 +30,18 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
 async function open(dir: string, options: DiskOptions = {}): Promise<Store> {
   return Store.open(await diskBackends(dir, options));
 }
 
 async function freshStore(options: DiskOptions = {}): Promise<{ dir: string; store: Store }> {
-  const dir = await mkdtemp(join(tmpdir(), 'record-log-'));
-  dirs.push(dir);
+  const dir = await tempDir('record-log-');
   const store = await open(dir, options);
   await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
   return { dir, store };
@@ -51,131 +58,141 @@ function text(store: Store, key: string): string | undefined {
   return rec && store.bytes(rec, 0, rec.size - 1)!.toString();
 }
 
-/** The object record files of a bucket (slot files), as names under its fan-out dirs. */
-async function recordFiles(dir: string, bucket = 'b'): Promise<string[]> {
-  const bucketDir = join(dir, 'meta', 'objects', bucket);
-  const out: string[] = [];
-  for (const fan of await readdir(bucketDir).catch(() => [])) {
-    for (const f of await readdir(join(bucketDir, fan))) out.push(join(fan, f));
+const logDir = (dir: string) => join(dir, 'meta', 'log');
+const logFiles = async (dir: string) => (await readdir(logDir(dir))).sort();
+
+/** A log file's header and its entries of the header's generation. */
+async function logFile(path: string) {
+  const file = await readFile(path);
+  const header = readHeader(file);
+  return { header, entries: header ? readEntries(file, header) : [], file };
+}
+
+/** Every file under `dir`, relative to it. */
+async function allFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
+}
+
+/** A segment file of generation `gen` holding `entries`, stamped with `stamp` (default: its own). */
+function segment(
+  gen: number,
+  salt: number,
+  entries: { op?: 1 | 2; path: string; payload?: Buffer; stamp?: { gen: number; salt: number } }[],
+): Buffer {
+  const size = entries.reduce((n, e) => n + entrySize(Buffer.byteLength(e.path), e.payload?.length ?? 0), 0);
+  const file = Buffer.alloc(ENTRIES_AT + size);
+  file.set(encodeHeader({ gen, salt, applied: false }), 0);
+  let at = ENTRIES_AT;
+  for (const e of entries) {
+    at = putEntry(
+      file,
+      at,
+      e.stamp ?? { gen, salt },
+      e.op ?? OP_WRITE,
+      Buffer.from(e.path),
+      e.payload ? [e.payload] : [],
+    );
   }
-  return out.sort();
+  return file;
 }
 
-const logPath = (dir: string, i: 0 | 1) => join(dir, 'meta', `records.log.${i}`);
-
-/** A log file's header and its entries of the header's generation (none if no file). */
-async function logFile(dir: string, i: 0 | 1) {
-  const file = await readFile(logPath(dir, i)).catch(() => undefined);
-  const header = file && readHeader(file);
-  return { header, entries: file && header ? readEntries(file, header) : [], file };
-}
-
-describe('record log', () => {
+describe('record log under the store', () => {
   it('acknowledges writes from the log, and a store opened again after a crash has them all', async () => {
     const { dir, store } = await freshStore();
     for (let i = 0; i < 20; i++) await put(store, `k${i}`, `value ${i}`);
     await put(store, 'k3', 'value 3, second');
     await store.deleteObject('b', 'k4');
-    // Nothing in the record files yet: it is all in the log, not yet applied.
-    expect(await recordFiles(dir)).toEqual([]);
-    const log = await logFile(dir, 0);
-    expect(log.header).toMatchObject({ gen: 1, applied: false });
-    expect(log.entries.map((e) => e.op)).toEqual([...Array(21).fill(OP_WRITE), 2]);
+    // One segment file holds every change; no record has a file of its own.
+    expect(await logFiles(dir)).toEqual(['seg-1.log']);
+    const log = await logFile(join(logDir(dir), 'seg-1.log'));
+    expect(log.entries.map((e) => e.op)).toEqual([...Array(21).fill(OP_WRITE), OP_RETIRE]);
+    expect(log.entries[0]!.path).toMatch(/^meta\/objects\/b\/[0-9a-f]{2}\/[0-9a-f]{64}\.json$/);
+    expect(
+      (await allFiles(join(dir, 'meta'))).filter((f) => !f.startsWith('log/') && !f.startsWith('buckets/')),
+    ).toEqual([]);
     // A crash: the first store is never closed.
     const again = await open(dir);
     expect(again.keys('b').length).toBe(19);
     expect(text(again, 'k0')).toBe('value 0');
     expect(text(again, 'k3')).toBe('value 3, second');
     expect(again.head('b', 'k4')).toBeUndefined();
-    // The replay wrote the record files and marked the log applied.
-    expect((await recordFiles(dir)).length).toBe(19);
-    expect((await logFile(dir, 0)).header).toMatchObject({ gen: 1, applied: true });
     await again.close();
   });
 
-  it('close applies the log, and the next open has nothing to replay', async () => {
+  it('after close, writes are refused; the next open appends to a new segment, and both replay', async () => {
     const { dir, store } = await freshStore();
     await put(store, 'a', 'one');
-    await put(store, 'b', 'two');
     await store.close();
-    expect((await recordFiles(dir)).length).toBe(2);
-    expect((await logFile(dir, 0)).header).toMatchObject({ gen: 1, applied: true });
     await expect(put(store, 'c', 'late')).rejects.toThrow(/closed/);
     const again = await open(dir);
     expect(text(again, 'a')).toBe('one');
-    expect(text(again, 'b')).toBe('two');
-    // The next write goes to the other file, under the next generation.
-    await put(again, 'c', 'three');
-    const log = await logFile(dir, 1);
-    expect(log.header).toMatchObject({ gen: 2, applied: false });
-    expect(log.entries.length).toBe(1);
-    expect(log.entries[0]!.path).toMatch(/^meta[/\\]objects[/\\]b[/\\]/);
+    await put(again, 'a', 'one, again');
+    await put(again, 'b', 'two');
+    // Never after the tail of an earlier run's segment: a new file, a higher generation.
+    expect(await logFiles(dir)).toEqual(['seg-1.log', 'seg-2.log']);
+    expect((await logFile(join(logDir(dir), 'seg-2.log'))).header).toMatchObject({ gen: 2 });
     await again.close();
-    // And a file is reused under a new generation: its old entries no longer count.
     const third = await open(dir);
-    await put(third, 'd', 'four');
-    expect((await logFile(dir, 0)).header).toMatchObject({ gen: 3, applied: false });
-    expect((await logFile(dir, 0)).entries.length).toBe(1);
+    expect(['a', 'b'].map((k) => text(third, k))).toEqual(['one, again', 'two']);
     await third.close();
-    const fourth = await open(dir);
-    expect(['a', 'b', 'c', 'd'].map((k) => text(fourth, k))).toEqual(['one', 'two', 'three', 'four']);
-    await fourth.close();
   });
 
   it('replays up to an entry a crash tore, and drops that one', async () => {
     const { dir, store } = await freshStore();
     await put(store, 'first', 'kept');
     await put(store, 'second', 'x'.repeat(3000));
-    const { entries, file } = await logFile(dir, 0);
+    const path = join(logDir(dir), 'seg-1.log');
+    const { entries, file } = await logFile(path);
     const last = entries.at(-1)!.payload;
-    const end = last.byteOffset - file!.byteOffset + last.length;
+    const end = last.byteOffset - file.byteOffset + last.length;
     // The last entry cut short, as a power cut mid-append leaves it (never acknowledged).
-    await truncate(logPath(dir, 0), end - 100);
+    await truncate(path, end - 100);
     const again = await open(dir);
     expect(text(again, 'first')).toBe('kept');
     expect(again.head('b', 'second')).toBeUndefined();
+    // Later writes go to a new segment, never after the torn entry.
+    await put(again, 'third', 'after');
+    const fourth = await open(dir);
+    expect(fourth.keys('b')).toEqual(['first', 'third']);
+    await fourth.close();
     await again.close();
   });
 
-  it('replays a DELETE of a record that was already in the record files', async () => {
+  it('removes a segment whose first append a crash tore (its header is not whole)', async () => {
     const { dir, store } = await freshStore();
-    await put(store, 'k', 'before');
+    await put(store, 'k', 'v');
     await store.close();
-    expect((await recordFiles(dir)).length).toBe(1);
-    const second = await open(dir);
-    await second.deleteObject('b', 'k');
-    expect((await recordFiles(dir)).length).toBe(1);
-    const third = await open(dir);
-    expect(third.head('b', 'k')).toBeUndefined();
-    expect(await recordFiles(dir)).toEqual([]);
-    await third.close();
+    await writeFile(join(logDir(dir), 'seg-7.log'), Buffer.alloc(ENTRIES_AT + 100, 0xab));
+    const again = await open(dir);
+    expect(text(again, 'k')).toBe('v');
+    expect(await logFiles(dir)).toEqual(['seg-1.log']);
+    // Generations stay above every name seen, torn or not.
+    await put(again, 'k2', 'v2');
+    expect(await logFiles(dir)).toEqual(['seg-1.log', 'seg-8.log']);
+    await again.close();
   });
 
-  it('takes turns between its two files when one is full; a store closed after that has everything', async () => {
-    const { dir, store } = await freshStore({ logBytes: 16 * 1024 });
+  it('seals a full segment and takes a new one; a crash after that loses nothing', async () => {
+    const { dir, store } = await freshStore({ segmentBytes: 16 * 1024, compactBytes: 2 ** 40 });
     const body = (i: number, round: number) => `${round}:${i}:`.padEnd(1500, '.');
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 25; i++) await put(store, `k${i}`, body(i, round));
     }
-    await store.close();
-    // Both files were used, many times over, each time under a higher generation.
-    const [zero, one] = [await logFile(dir, 0), await logFile(dir, 1)];
-    expect(Math.abs(zero.header!.gen - one.header!.gen)).toBe(1);
-    expect(Math.max(zero.header!.gen, one.header!.gen)).toBeGreaterThan(4);
-    // One record per key (in one or both of its slot files).
-    const records = new Set((await recordFiles(dir)).map((f) => f.replace(/\.1$/, '')));
-    expect(records.size).toBe(25);
+    const files = await logFiles(dir);
+    expect(files.length).toBeGreaterThan(5);
+    expect(files.every((f) => /^seg-\d+\.log$/.test(f))).toBe(true);
     const again = await open(dir);
     for (let i = 0; i < 25; i++) expect(text(again, `k${i}`)).toBe(body(i, 2));
     await again.close();
   });
 
-  it('a DeleteBucket applies the log first; the bucket comes back empty when re-created', async () => {
+  it('a DeleteBucket leaves nothing behind: the bucket comes back empty when re-created', async () => {
     const { dir, store } = await freshStore();
     await put(store, 'k', 'v');
     await store.deleteObject('b', 'k');
     await store.deleteBucket('b');
-    expect((await logFile(dir, 0)).header!.applied).toBe(true);
     await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
     await put(store, 'new', 'after');
     const again = await open(dir);
@@ -204,223 +221,265 @@ describe('record log', () => {
   });
 
   it('ignores entries of another generation, or of the same one under another salt', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-log-'));
-    dirs.push(dir);
+    const dir = await tempDir('record-log-');
     const store = await open(dir);
     await store.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
     await store.close();
     const payload = Buffer.concat(encodeRecordFile({ ...objectRecord('ghost', []), size: 0 }));
-    const path = Buffer.from(join('meta', 'objects', 'b', '00', 'ghost.json'));
-    // Header: generation 5, salt 7. A whole entry of generation 4 (salt 7), then one of
-    // generation 5 under salt 8 (a generation number handed out twice).
+    const path = 'meta/objects/b/00/ghost.json';
+    // Generation 5, salt 7: an entry of generation 4 (salt 7), then one of generation 5 under
+    // salt 8 (a generation number handed out twice).
     for (const stamp of [
       { gen: 4, salt: 7 },
       { gen: 5, salt: 8 },
     ]) {
-      const file = Buffer.alloc(ENTRIES_AT + entrySize(path.length, payload.length));
-      file.set(encodeHeader({ gen: 5, salt: 7, applied: false }), 0);
-      putEntry(file, ENTRIES_AT, stamp, OP_WRITE, path, [payload]);
-      await writeFile(logPath(dir, 1), file);
+      await writeFile(join(logDir(dir), 'seg-5.log'), segment(5, 7, [{ path, payload, stamp }]));
       const again = await open(dir);
       expect(again.keys('b')).toEqual([]);
       await again.close();
     }
     // The same entry under the header's own stamp is replayed: the check above can fail.
-    const file = Buffer.alloc(ENTRIES_AT + entrySize(path.length, payload.length));
-    file.set(encodeHeader({ gen: 5, salt: 7, applied: false }), 0);
-    putEntry(file, ENTRIES_AT, { gen: 5, salt: 7 }, OP_WRITE, path, [payload]);
-    await writeFile(logPath(dir, 1), file);
+    await writeFile(join(logDir(dir), 'seg-5.log'), segment(5, 7, [{ path, payload }]));
     const replayed = await open(dir);
     expect(replayed.keys('b')).toEqual(['ghost']);
     await replayed.close();
   });
 
-  it('after a failed append, later writes go to the other file and survive a crash', async () => {
+  it('after a failed append, later writes go to a new segment and survive a crash', async () => {
     const { dir, store } = await freshStore();
-    // The first log file cannot be opened (a directory in its place).
-    await mkdir(logPath(dir, 0));
-    await expect(put(store, 'lost', 'never acknowledged')).rejects.toMatchObject({ code: 'EISDIR' });
+    // The first segment cannot be created (a directory in its place).
+    await mkdir(join(logDir(dir), 'seg-1.log'));
+    await expect(put(store, 'lost', 'never acknowledged')).rejects.toMatchObject({ code: 'EEXIST' });
     await put(store, 'kept', 'acknowledged');
-    expect((await logFile(dir, 1)).entries.length).toBe(1);
+    expect(await logFiles(dir)).toEqual(['seg-1.log', 'seg-2.log']);
     // A crash; the obstacle gone by the next start.
-    await rm(logPath(dir, 0), { recursive: true });
+    await rm(join(logDir(dir), 'seg-1.log'), { recursive: true });
     const again = await open(dir);
     expect(again.keys('b')).toEqual(['kept']);
     expect(text(again, 'kept')).toBe('acknowledged');
     await again.close();
   });
 
-  it('never writes outside meta/ for a path a log file names', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-log-'));
-    dirs.push(dir);
-    const payload = Buffer.from('{"pwned":true}');
-    const entries = [
-      join('..', 'escaped.json'),
-      join('meta', '..', '..', 'escaped2.json'),
+  it('leaves out, with a warning, a record the log names under no bucket or object path', async () => {
+    const { dir, store } = await freshStore();
+    await store.close();
+    const payload = Buffer.concat(encodeRecordFile({ ...objectRecord('x', []), size: 0 }));
+    const paths = [
+      '../escaped.json',
+      'meta/objects/b/../../../x.json',
       '/tmp/abs.json',
-    ].map((p) => Buffer.from(p));
-    const size = entries.reduce((n, p) => n + entrySize(p.length, payload.length), 0);
-    const file = Buffer.alloc(ENTRIES_AT + size);
-    file.set(encodeHeader({ gen: 1, salt: 1, applied: false }), 0);
-    let at = ENTRIES_AT;
-    for (const p of entries) at = putEntry(file, at, { gen: 1, salt: 1 }, OP_WRITE, p, [payload]);
-    await mkdir(join(dir, 'meta'), { recursive: true });
-    await writeFile(logPath(dir, 0), file);
+      'meta/objects/b/00/ok.json',
+    ];
+    await writeFile(
+      join(logDir(dir), 'seg-2.log'),
+      segment(
+        2,
+        1,
+        paths.map((path) => ({ path, payload })),
+      ),
+    );
     const warnings: string[] = [];
-    const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? '');
+    const onWarning = (w: Error & { code?: string }) => warnings.push(`${w.code} ${w.message}`);
     process.on('warning', onWarning);
+    const before = await allFiles(dir);
     try {
-      const store = await open(dir);
-      await store.close();
+      const again = await open(dir);
+      expect(again.keys('b')).toEqual(['x']);
+      await again.close();
+      // Warnings are emitted on a later tick.
+      await new Promise(setImmediate);
     } finally {
       process.off('warning', onWarning);
     }
-    await expect(stat(join(dir, '..', 'escaped.json'))).rejects.toMatchObject({ code: 'ENOENT' });
-    await expect(stat(join(dir, '..', 'escaped2.json'))).rejects.toMatchObject({ code: 'ENOENT' });
-    await expect(stat('/tmp/abs.json')).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(warnings.filter((c) => c === 'S3_STORAGE_LOG_PATH').length).toBe(3);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^S3_STORAGE_UNREADABLE_RECORD .*: 3 record\(s\) could not be read/),
+    ]);
+    // Names only: nothing was written anywhere for them.
+    expect(await allFiles(dir)).toEqual(before);
   });
 });
 
 describe('record log under the server', () => {
-  it('stopping the server applies its log: the record files are complete on disk', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-log-server-'));
-    dirs.push(dir);
-    const server = await startS3Server({ identities: [ROOT], storage: { type: 'disk', dir } });
+  it('keeps every PUT across a stop and start, with no file per object', async () => {
+    const dir = await tempDir('record-log-server-');
+    const start = () => startS3Server({ identities: [ROOT], storage: { type: 'disk', dir } });
+    const server = await start();
     const s3 = client(server.url);
     try {
       await server.createBucket('logged');
-      for (let i = 0; i < 5; i++) {
+      const before = (await allFiles(dir)).length;
+      for (let i = 0; i < 40; i++) {
         await s3.send(new PutObjectCommand({ Bucket: 'logged', Key: `k${i}`, Body: `v${i}` }));
       }
-      expect(await recordFiles(dir, 'logged')).toEqual([]);
+      // Bodies this small live in their records, and records in the log: one segment.
+      expect((await allFiles(dir)).length).toBe(before + 1);
     } finally {
       s3.destroy();
       await server.stop();
     }
-    expect((await recordFiles(dir, 'logged')).length).toBe(5);
-    expect((await logFile(dir, 0)).header!.applied).toBe(true);
+    const again = await start();
+    try {
+      expect(again.listObjects('logged').map((o) => o.key).length).toBe(40);
+      expect((await again.getObject('logged', 'k7'))?.body.toString()).toBe('v7');
+    } finally {
+      await again.stop();
+    }
   });
 });
 
 describe('RecordLog', () => {
-  /** A log over a fake set of record files that notes what a checkpoint applies. */
-  async function fakeLog(maxBytes?: number) {
-    const dir = await mkdtemp(join(tmpdir(), 'record-log-unit-'));
-    dirs.push(dir);
-    const applied: string[] = [];
-    const files = {
-      write: async (path: string, chunks: Buffer[]) => {
-        applied.push(`write ${path.slice(dir.length + 1)} ${Buffer.concat(chunks).toString()}`);
-      },
-      retire: async (path: string) => {
-        applied.push(`retire ${path.slice(dir.length + 1)}`);
-      },
-      reread: () => {},
-    };
-    const log = new RecordLog(dir, dir, files, maxBytes);
-    await log.replay();
-    return { dir, log, applied, at: (name: string) => join(dir, 'meta', name) };
+  async function fresh(options: { segmentBytes?: number; compactBytes?: number } = {}) {
+    const dir = await tempDir('record-log-unit-');
+    const log = new RecordLog(dir, options);
+    log.open();
+    return { dir, log, reopen: () => new RecordLog(dir, options) };
   }
 
+  const contents = (map: Map<string, Buffer>) =>
+    Object.fromEntries([...map].map(([k, v]) => [k, v.toString()]));
+
   it('group-commits writes that arrive together: fewer appends than writes, each acknowledged', async () => {
-    const { log, at } = await fakeLog();
-    await Promise.all(Array.from({ length: 32 }, (_, i) => log.write(at(`r${i}`), [Buffer.from(`v${i}`)])));
+    const { log, reopen } = await fresh();
+    await Promise.all(Array.from({ length: 32 }, (_, i) => log.write(`r${i}`, [Buffer.from(`v${i}`)])));
     expect(log.stats.appends).toBeGreaterThan(0);
     expect(log.stats.appends).toBeLessThan(32);
     await log.close();
+    const map = reopen().open();
+    expect(map.size).toBe(32);
+    expect(map.get('r31')!.toString()).toBe('v31');
   });
 
-  it('a crash during a checkpoint replays both files, the older generation first', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-log-unit-'));
-    dirs.push(dir);
-    const at = (name: string) => join(dir, 'meta', name);
-    // Record files whose writes never finish: the first file's checkpoint hangs, as if the
-    // process died during it.
-    const hung = new RecordLog(
-      dir,
-      dir,
-      { write: () => new Promise(() => {}), retire: () => new Promise(() => {}), reread: () => {} },
-      // Two of these entries (~90 bytes each) fit in a file.
-      4096 + 200,
-    );
-    await hung.replay();
-    await hung.write(at('a'), [Buffer.from('old a'.padEnd(60))]);
-    await hung.write(at('b'), [Buffer.from('old b'.padEnd(60))]);
-    // Past maxBytes: the other file takes this one, and the first one's checkpoint starts.
-    await hung.write(at('a'), [Buffer.from('new a'.padEnd(60))]);
-    await hung.retire(at('b'));
-    const files = await Promise.all([0, 1].map((i) => readFile(join(dir, `records.log.${i}`))));
-    expect(files.map((f) => readHeader(f))).toMatchObject([
-      { gen: 1, applied: false },
-      { gen: 2, applied: false },
-    ]);
-    const applied: string[] = [];
-    const replay = new RecordLog(dir, dir, {
-      write: async (path, chunks) => {
-        applied.push(`write ${path.slice(dir.length + 1)} ${Buffer.concat(chunks).toString().trim()}`);
-      },
-      retire: async (path) => {
-        applied.push(`retire ${path.slice(dir.length + 1)}`);
-      },
-      reread: () => {},
-    });
-    await replay.replay();
-    expect(applied).toEqual([
-      'write meta/a old a',
-      'write meta/b old b',
-      'write meta/a new a',
-      'retire meta/b',
-    ]);
-    const after = await Promise.all([0, 1].map((i) => readFile(join(dir, `records.log.${i}`))));
-    expect(after.map((f) => readHeader(f)!.applied)).toEqual([true, true]);
-    await replay.close();
-  });
-
-  it('a checkpoint applies only the latest entry of each record', async () => {
-    const { log, at, applied } = await fakeLog();
-    await log.write(at('a'), [Buffer.from('1')]);
-    await log.write(at('b'), [Buffer.from('1')]);
-    await log.write(at('a'), [Buffer.from('2')]);
-    await log.retire(at('b'));
-    await log.checkpointAll();
-    expect(applied.sort()).toEqual(['retire meta/b', 'write meta/a 2']);
-    expect(log.stats.checkpoints).toBe(1);
+  it('opens to the latest payload of each record, and without those removed', async () => {
+    const { log, reopen } = await fresh();
+    await log.write('a', [Buffer.from('1')]);
+    await log.write('b', [Buffer.from('x'), Buffer.from('y')]);
+    await log.write('a', [Buffer.from('2')]);
+    await log.retire('b');
+    await log.write('c', [Buffer.from('3')]);
+    await log.retire('never-written');
     await log.close();
+    expect(contents(reopen().open())).toEqual({ a: '2', c: '3' });
   });
 
-  it('a failed checkpoint keeps the entries, and the next one applies them', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'record-log-unit-'));
-    dirs.push(dir);
-    let fail = true;
-    const applied: string[] = [];
-    const warnings: string[] = [];
-    const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? '');
-    process.on('warning', onWarning);
-    try {
-      const log = new RecordLog(dir, dir, {
-        write: async (path, chunks) => {
-          if (fail) throw Object.assign(new Error('disk full'), { code: 'ENOSPC' });
-          applied.push(`${path.slice(dir.length + 1)} ${Buffer.concat(chunks).toString()}`);
-        },
-        retire: async () => {},
-        reread: () => {},
-      });
-      await log.replay();
-      await log.write(join(dir, 'meta', 'a'), [Buffer.from('1')]);
-      await expect(log.checkpointAll()).rejects.toMatchObject({ code: 'ENOSPC' });
-      // Still not applied on disk: a crash now would replay it.
-      const file = await readFile(join(dir, 'records.log.0'));
-      expect(readHeader(file)!.applied).toBe(false);
-      // Writes go on, into the other file.
-      await log.write(join(dir, 'meta', 'b'), [Buffer.from('2')]);
-      fail = false;
-      await log.checkpointAll();
-      expect(applied.sort()).toEqual(['meta/a 1', 'meta/b 2']);
-      await log.close();
-    } finally {
-      process.off('warning', onWarning);
+  it('a compaction copies the current records into one base and removes the files it covers', async () => {
+    const { dir, log, reopen } = await fresh({ segmentBytes: 16 * 1024, compactBytes: 2 ** 40 });
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 20; i++) await log.write(`r${i}`, [Buffer.from(`${round}:${i}:`.padEnd(700, '-'))]);
     }
-    expect(warnings).toContain('S3_STORAGE_LOG_CHECKPOINT');
+    await log.retire('r0');
+    const sealed = log.files().filter((f) => !f.active);
+    expect(sealed.length).toBeGreaterThan(3);
+    await log.compact();
+    expect(log.stats.compactions).toBe(1);
+    const files = log.files();
+    expect(files[0]).toMatchObject({ name: expect.stringMatching(/^base-\d+\.log$/), active: false });
+    // All of the base is live: only current records were copied.
+    expect(files[0]!.live).toBe(files[0]!.bytes);
+    expect(files.filter((f) => !f.active).length).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual(files.map((f) => f.name).sort());
+    await log.close();
+    const map = reopen().open();
+    expect(map.size).toBe(19);
+    expect(map.has('r0')).toBe(false);
+    for (let i = 1; i < 20; i++) expect(map.get(`r${i}`)!.toString()).toBe(`3:${i}:`.padEnd(700, '-'));
+  });
+
+  it('compacts on its own once sealed files hold as much garbage as live records', async () => {
+    const { dir, log, reopen } = await fresh({ segmentBytes: 16 * 1024, compactBytes: 16 * 1024 });
+    for (let round = 0; round < 30; round++) {
+      for (let i = 0; i < 5; i++) await log.write(`r${i}`, [Buffer.from(`${round}:${i}:`.padEnd(900, '-'))]);
+    }
+    await log.settled();
+    expect(log.stats.compactions).toBeGreaterThan(0);
+    // 135 KB written over 5 records of ~1 KB: what is left is a few files, not seventeen.
+    expect((await readdir(dir)).length).toBeLessThan(6);
+    await log.close();
+    const map = reopen().open();
+    expect(contents(map)).toEqual(
+      Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`r${i}`, `29:${i}:`.padEnd(900, '-')])),
+    );
+  });
+
+  it('writes made while a compaction runs stay current', async () => {
+    const { log, reopen } = await fresh({ segmentBytes: 8 * 1024, compactBytes: 2 ** 40 });
+    for (let i = 0; i < 40; i++) await log.write(`r${i}`, [Buffer.from(`old ${i}`.padEnd(300, '.'))]);
+    const compaction = log.compact();
+    const writes = Array.from({ length: 40 }, (_, i) =>
+      i % 2 ? log.write(`r${i}`, [Buffer.from(`new ${i}`)]) : log.retire(`r${i}`),
+    );
+    await Promise.all([compaction, ...writes]);
+    await log.compact();
+    await log.close();
+    const map = reopen().open();
+    expect(map.size).toBe(20);
+    for (let i = 1; i < 40; i += 2) expect(map.get(`r${i}`)!.toString()).toBe(`new ${i}`);
+  });
+
+  it('after a crash mid-compaction: an unfinished base is removed, a finished one wins over what it covers', async () => {
+    const { dir, log, reopen } = await fresh({ segmentBytes: 8 * 1024, compactBytes: 2 ** 40 });
+    for (let i = 0; i < 30; i++) await log.write(`r${i}`, [Buffer.from(`v${i}`.padEnd(300, '.'))]);
+    const covered = log.files().filter((f) => !f.active);
+    const saved = await tempDir('record-log-saved-');
+    for (const f of covered) await copyFile(join(dir, f.name), join(saved, f.name));
+    await log.compact();
+    // Retired after the compaction: in a segment newer than the base.
+    await log.retire('r1');
+    await log.write('r2', [Buffer.from('newer')]);
+    const [base] = log.files();
+    await log.close();
+    // The removals a crash cut short: the covered files are back. And a base being written.
+    for (const f of covered) await copyFile(join(saved, f.name), join(dir, f.name));
+    await writeFile(
+      join(dir, `${base!.name.replace('.log', '.tmp').replace(/\d+/, (n) => String(Number(n) + 50))}`),
+      'partial',
+    );
+    const again = reopen();
+    const map = again.open();
+    expect(map.size).toBe(29);
+    expect(map.has('r1')).toBe(false);
+    expect(map.get('r2')!.toString()).toBe('newer');
+    expect(map.get('r29')!.toString()).toBe('v29'.padEnd(300, '.'));
+    // Only the base and the newer segment remain.
+    expect((await readdir(dir)).sort()).toEqual(
+      again
+        .files()
+        .map((f) => f.name)
+        .sort(),
+    );
+    expect(again.files().length).toBe(2);
+    await again.close();
+  });
+
+  it('close during a compaction abandons it: no partial base is left, and nothing is lost', async () => {
+    const { dir, log, reopen } = await fresh({ segmentBytes: 64 * 1024, compactBytes: 2 ** 40 });
+    for (let i = 0; i < 400; i++) await log.write(`r${i}`, [Buffer.alloc(2000, i % 251)]);
+    const compaction = log.compact();
+    await log.close();
+    await compaction;
+    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    const map = reopen().open();
+    expect(map.size).toBe(400);
+    expect(map.get('r399')!.equals(Buffer.alloc(2000, 399 % 251))).toBe(true);
+  });
+
+  it('compacts the segments many short runs left behind', async () => {
+    const dir = await tempDir('record-log-unit-');
+    for (let run = 0; run < 20; run++) {
+      const log = new RecordLog(dir);
+      log.open();
+      await log.write(`run${run}`, [Buffer.from(String(run))]);
+      await log.close();
+    }
+    const log = new RecordLog(dir);
+    const map = log.open();
+    await log.settled();
+    expect(map.size).toBe(20);
+    // Compacted at some open once there were more than 16 (each later run adds a segment; a
+    // compaction a close cut short is abandoned, and done again at the next open).
+    const files = await readdir(dir);
+    expect(files.filter((f) => /^base-\d+\.log$/.test(f)).length).toBe(1);
+    expect(files.length).toBeLessThanOrEqual(4);
+    await log.close();
+    expect(new RecordLog(dir).open().get('run19')!.toString()).toBe('19');
   });
 });

@@ -8,16 +8,27 @@
 // crash leaves the old or the new version, never a partial one; blobs no record points at are
 // collected at start.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { mkdir, open, rename, rm, unlink } from 'node:fs/promises';
-import { basename, dirname, join, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BlobFile } from './blob-writer.ts';
 import { bufferStream, copyChunks } from './buffer-stream.ts';
 import { FileRangeStream } from './file-range-stream.ts';
 import { decodeRecordFile, encodeRecordFile } from './record-file.ts';
 import { openFrame } from './record-frame.ts';
-import { RecordLog } from './record-log.ts';
+import { RecordLog, type RecordLogOptions } from './record-log.ts';
+import { OP_WRITE, readEntries, readHeader } from './record-log-format.ts';
 import { retireRecords, warnUnsynced, writeRecord } from './record-writer.ts';
 import type {
   Backends,
@@ -49,6 +60,15 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+function fsyncDirSync(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A directory's entries; none if it does not exist or is not a directory (a stray file). */
 function existing(dir: string): string[] {
   try {
@@ -65,16 +85,22 @@ class DiskLayout {
   readonly tmp: string;
   readonly blobs: string;
   readonly buckets: string;
-  readonly objects: string;
-  readonly uploads: string;
+  /** The record log's files (record-log.ts). */
+  readonly log: string;
+  /** Where object and upload records had files, and their log, before records lived in the log. */
+  readonly legacyObjects: string;
+  readonly legacyUploads: string;
+  readonly legacyLogs: string[];
 
   constructor(root: string) {
     this.root = root;
     this.tmp = join(root, 'tmp');
     this.blobs = join(root, 'blobs');
     this.buckets = join(root, 'meta', 'buckets');
-    this.objects = join(root, 'meta', 'objects');
-    this.uploads = join(root, 'meta', 'uploads');
+    this.log = join(root, 'meta', 'log');
+    this.legacyObjects = join(root, 'meta', 'objects');
+    this.legacyUploads = join(root, 'meta', 'uploads');
+    this.legacyLogs = [0, 1].map((i) => join(root, 'meta', `records.log.${i}`));
   }
 
   tempPath(): string {
@@ -217,9 +243,13 @@ class DiskLayout {
    * decoded loses to the other; a record with neither is left out, its path added to
    * `unreadable`. Synchronous: see DiskMeta.load.
    */
-  loadRecords<T>(dir: string, decode: (payload: Buffer) => T, unreadable: string[]): T[] {
+  loadRecords<T>(
+    dir: string,
+    decode: (payload: Buffer) => T,
+    unreadable: string[],
+  ): { path: string; value: T }[] {
     const names = new Set(existing(dir));
-    const out: T[] = [];
+    const out: { path: string; value: T }[] = [];
     for (const name of names) {
       if (!name.endsWith('.json')) {
         // A second slot without a first is still a record.
@@ -231,7 +261,7 @@ class DiskLayout {
       );
       const { st, value, failed } = pickSlot(files, decode);
       this.#slots.set(path, st);
-      if (value !== undefined) out.push(value);
+      if (value !== undefined) out.push({ path, value });
       else if (failed) unreadable.push(path);
     }
     return out;
@@ -375,101 +405,147 @@ function keyHash(key: string): string {
 
 class DiskMeta implements MetaBackend {
   readonly #layout: DiskLayout;
-  /** Where object and upload records are written first (see record-log.ts). */
+  /** Where object and upload records live (see record-log.ts); bucket records have files. */
   readonly #log: RecordLog;
-  /** Writes go through the log (else it is only replayed at open: see DiskOptions.log). */
-  readonly #logWrites: boolean;
 
-  constructor(layout: DiskLayout, logWrites: boolean, logBytes?: number) {
+  constructor(layout: DiskLayout, options: RecordLogOptions) {
     this.#layout = layout;
-    this.#logWrites = logWrites;
-    this.#log = new RecordLog(
-      layout.root,
-      join(layout.root, 'meta'),
-      {
-        write: (path, chunks, durable) => layout.writeAtomic(path, chunks, durable),
-        retire: (path, durable) => layout.retire(path, durable),
-        reread: (path) => layout.reread(path),
-      },
-      logBytes,
-    );
+    this.#log = new RecordLog(layout.log, options);
   }
 
-  /** Writes the record at `path`: through the log if writes use it. */
-  async #write(path: string, chunks: Buffer[]): Promise<void> {
-    if (!this.#logWrites) return this.#layout.writeAtomic(path, chunks);
+  async #write(rel: string, chunks: Buffer[]): Promise<void> {
     // A new layout's directories are on disk before anything in them is acknowledged.
     await this.#layout.layoutDurable();
-    return this.#log.write(path, chunks);
+    return this.#log.write(rel, chunks);
   }
 
-  async #retire(path: string): Promise<void> {
-    if (!this.#logWrites) return this.#layout.retire(path);
+  async #retire(rel: string): Promise<void> {
     await this.#layout.layoutDurable();
-    return this.#log.retire(path);
+    return this.#log.retire(rel);
   }
 
-  /** Applies the record log and closes it. */
+  /** Ends the record log's appends (everything acknowledged is in it already). */
   async close(): Promise<void> {
     await this.#log.close();
   }
 
-  #objectPath(bucket: string, key: string): string {
+  /** The name a key's record has in the log (the layout's record file path before the log). */
+  #objectRel(bucket: string, key: string): string {
     const h = keyHash(key);
-    return join(this.#layout.objects, bucket, fanout(h), `${h}.json`);
+    return `meta/objects/${bucket}/${fanout(h)}/${h}.json`;
   }
 
   // Loading runs once, before the server listens: synchronous reads are the fastest way through
   // a data directory, and nothing is being served that they could hold up.
   async load(): Promise<LoadedState> {
-    // What a crash left in the log goes to the record files first, which are then read as usual.
-    await this.#log.replay();
     const state: LoadedState = { buckets: [], objects: [], uploads: [] };
     const unreadable: string[] = [];
-    state.buckets = this.#layout.loadRecords(
-      this.#layout.buckets,
-      (p) => JSON.parse(p.toString('utf8')) as BucketRecord,
-      unreadable,
-    );
+    state.buckets = this.#layout
+      .loadRecords(this.#layout.buckets, (p) => JSON.parse(p.toString('utf8')) as BucketRecord, unreadable)
+      .map((r) => r.value);
+    if (this.#log.hasFiles()) this.#removeLegacy();
+    else if (this.#hasLegacy()) await this.#migrate(unreadable);
     // Objects of a bucket whose record is gone: a DeleteBucket a crash cut short (it removes
-    // the record first). Left there, they would come back with a new bucket of the same name.
-    // A bucket whose record is there but unreadable keeps them.
+    // the record last), or one from before the log. Left in the log, they would come back with
+    // a new bucket of the same name. A bucket whose record is unreadable keeps them.
     const names = new Set([
       ...state.buckets.map((b) => b.name),
-      ...unreadable.map((p) => basename(p, '.json')),
+      ...unreadable.filter((p) => dirname(p) === this.#layout.buckets).map((p) => basename(p, '.json')),
     ]);
-    for (const d of existing(this.#layout.objects)) {
-      if (!names.has(d)) rmSync(join(this.#layout.objects, d), { recursive: true, force: true });
-    }
-    for (const b of state.buckets) {
-      const bdir = join(this.#layout.objects, b.name);
-      for (const fan of existing(bdir)) {
-        const records = this.#layout.loadRecords(
-          join(bdir, fan),
-          (p) => decodeRecordFile<ObjectRecord | KeyFile>(p),
-          unreadable,
-        );
-        for (const parsed of records) {
+    const orphans: string[] = [];
+    const undecodable: string[] = [];
+    for (const [rel, payload] of this.#log.open()) {
+      const parts = rel.split('/');
+      try {
+        if (parts.length === 5 && parts[0] === 'meta' && parts[1] === 'objects') {
+          const bucket = parts[2]!;
+          if (!names.has(bucket)) {
+            orphans.push(rel);
+            continue;
+          }
           // A key with one unversioned object is stored as the bare record (the common case,
           // and the layout of data written before versioning existed).
-          if ('versions' in parsed) state.objects.push({ bucket: b.name, ...parsed });
-          else state.objects.push({ bucket: b.name, key: parsed.key, versions: [parsed] });
-        }
+          const parsed = decodeRecordFile<ObjectRecord | KeyFile>(payload);
+          if ('versions' in parsed) state.objects.push({ bucket, ...parsed });
+          else state.objects.push({ bucket, key: parsed.key, versions: [parsed] });
+        } else if (parts.length === 3 && parts[0] === 'meta' && parts[1] === 'uploads') {
+          state.uploads.push(decodeRecordFile<UploadRecord>(payload));
+        } else undecodable.push(rel);
+      } catch {
+        undecodable.push(rel);
       }
     }
-    state.uploads = this.#layout.loadRecords(
-      this.#layout.uploads,
-      (p) => decodeRecordFile<UploadRecord>(p),
-      unreadable,
-    );
-    if (unreadable.length > 0) {
-      // Kept on disk, untouched: someone may want to look at them.
+    await Promise.all(orphans.map((rel) => this.#retire(rel)));
+    if (unreadable.length + undecodable.length > 0) {
+      // Kept, untouched: someone may want to look at them.
       process.emitWarning(
-        `S3 disk storage: ${unreadable.length} record file(s) could not be read and were left out, e.g. ${unreadable[0]}`,
+        `S3 disk storage: ${unreadable.length + undecodable.length} record(s) could not be read and were left out, e.g. ${unreadable[0] ?? undecodable[0]}`,
         { code: 'S3_STORAGE_UNREADABLE_RECORD' },
       );
     }
     return state;
+  }
+
+  #hasLegacy(): boolean {
+    const l = this.#layout;
+    return [l.legacyObjects, l.legacyUploads, ...l.legacyLogs].some((p) => existsSync(p));
+  }
+
+  /**
+   * A data directory from before records lived in the log: its record files, with the entries
+   * of its old two-file log that no checkpoint applied, become the log's first base; then they
+   * are removed (record files that cannot be read are moved to meta/unreadable/ instead).
+   */
+  async #migrate(unreadable: string[]): Promise<void> {
+    const l = this.#layout;
+    const records = new Map<string, Buffer>();
+    const bad: string[] = [];
+    const add = (dir: string) => {
+      for (const { path, value } of l.loadRecords(
+        dir,
+        (p) => {
+          decodeRecordFile(p);
+          return p;
+        },
+        bad,
+      )) {
+        records.set(relative(l.root, path), value);
+      }
+    };
+    for (const b of existing(l.legacyObjects)) {
+      for (const fan of existing(join(l.legacyObjects, b))) add(join(l.legacyObjects, b, fan));
+    }
+    add(l.legacyUploads);
+    const logs = l.legacyLogs
+      .map((path) => (existsSync(path) ? readFileSync(path) : undefined))
+      .map((file) => ({ file, header: file && readHeader(file) }))
+      .filter((x) => x.header && !x.header.applied)
+      .sort((a, b) => a.header!.gen - b.header!.gen);
+    for (const { file, header } of logs) {
+      for (const e of readEntries(file!, header!)) {
+        if (e.op === OP_WRITE) records.set(e.path, Buffer.from(e.payload));
+        else records.delete(e.path);
+      }
+    }
+    if (records.size > 0) await this.#log.importBase(records);
+    for (const path of bad) {
+      const to = join(l.root, 'meta', 'unreadable', relative(join(l.root, 'meta'), path));
+      mkdirSync(dirname(to), { recursive: true });
+      for (const slot of [0, 1] as const) {
+        if (existsSync(slotPath(path, slot))) renameSync(slotPath(path, slot), slotPath(to, slot));
+      }
+    }
+    unreadable.push(...bad);
+    this.#removeLegacy();
+  }
+
+  /** Removes what the layout before the log left (also what a migration a crash cut short). */
+  #removeLegacy(): void {
+    const l = this.#layout;
+    if (!this.#hasLegacy()) return;
+    for (const p of [l.legacyObjects, l.legacyUploads, ...l.legacyLogs])
+      rmSync(p, { recursive: true, force: true });
+    fsyncDirSync(join(l.root, 'meta'));
   }
 
   async saveBucket(rec: BucketRecord): Promise<void> {
@@ -477,21 +553,14 @@ class DiskMeta implements MetaBackend {
   }
 
   async deleteBucket(name: string): Promise<void> {
-    // Every logged write under the bucket's objects directory lands before it is removed, so
-    // no checkpoint writes into it afterwards. Bucket records are not logged (they are few).
-    await this.#log.checkpointAll();
-    // The bucket's record goes durably first: a power cut after it leaves at worst an
-    // unreferenced objects directory, never a bucket that comes back.
+    // The store removed every object and upload of the bucket first, each durably in the log.
     await this.#layout.retire(join(this.#layout.buckets, `${name}.json`));
-    await rm(join(this.#layout.objects, name), { recursive: true, force: true });
-    this.#layout.forget(join(this.#layout.objects, name));
-    await fsyncDir(this.#layout.objects);
   }
 
   async saveKey(bucket: string, key: string, versions: ObjectRecord[]): Promise<void> {
-    const path = this.#objectPath(bucket, key);
+    const rel = this.#objectRel(bucket, key);
     if (versions.length === 0) {
-      await this.#retire(path);
+      await this.#retire(rel);
       return;
     }
     const only = versions.length === 1 ? versions[0]! : undefined;
@@ -499,32 +568,29 @@ class DiskMeta implements MetaBackend {
     // now noncurrent) is a single atomic write.
     const data: ObjectRecord | KeyFile =
       only && only.versionId === undefined && !only.deleteMarker ? only : { key, versions };
-    await this.#write(path, encodeRecordFile(data));
+    await this.#write(rel, encodeRecordFile(data));
   }
 
   async saveUpload(rec: UploadRecord): Promise<void> {
-    await this.#write(join(this.#layout.uploads, `${rec.uploadId}.json`), encodeRecordFile(rec));
+    await this.#write(`meta/uploads/${rec.uploadId}.json`, encodeRecordFile(rec));
   }
 
   async deleteUpload(uploadId: string): Promise<void> {
-    await this.#retire(join(this.#layout.uploads, `${uploadId}.json`));
+    await this.#retire(`meta/uploads/${uploadId}.json`);
   }
 }
 
 export interface DiskOptions {
   /**
-   * Object and upload records are acknowledged once appended to a record log, and written to
-   * their own files later (record-log.ts). Off: each is written to its file, durably, before
-   * the answer (a log a previous run left is still replayed at open).
-   * @default true
+   * The record log's active segment past this size is sealed, and a new one takes the appends.
+   * @default 64 MiB (SEGMENT_MAX)
    */
-  log?: boolean;
+  segmentBytes?: number;
   /**
-   * A record log file past this size is applied to the record files, and the other file takes
-   * new entries.
-   * @default 64 MiB (LOG_MAX)
+   * Sealed segments holding less garbage than this are never compacted.
+   * @default 16 MiB (COMPACT_MIN)
    */
-  logBytes?: number;
+  compactBytes?: number;
 }
 
 export async function diskBackends(dir: string, options: DiskOptions = {}): Promise<Backends> {
@@ -532,11 +598,11 @@ export async function diskBackends(dir: string, options: DiskOptions = {}): Prom
   // Synchronous at open, like load(): the first fs calls of a process paid for starting the
   // thread pool, a quarter of the disk engine's start.
   let made = false;
-  for (const d of [layout.tmp, layout.blobs, layout.buckets, layout.objects, layout.uploads]) {
+  for (const d of [layout.tmp, layout.blobs, layout.buckets, layout.log]) {
     if (mkdirSync(d, { recursive: true }) !== undefined) made = true;
   }
   if (made) layout.syncBeforeFirstWrite([dirname(layout.root), layout.root, join(layout.root, 'meta')]);
-  const meta = new DiskMeta(layout, options.log ?? true, options.logBytes);
+  const meta = new DiskMeta(layout, options);
   return {
     blobs: new DiskBlobs(layout),
     meta,

@@ -1,22 +1,27 @@
-// The record log of disk storage: a small write (an object's record, an upload's) is durable
-// once it is appended to a log file and fdatasynced, one flush of a file that does not change
-// size (space is taken ahead), instead of a new record file's fdatasync and directory fsync
-// (~0.37 against ~0.84 ms measured here). Writes arriving while an append is under way go
-// together in the next one (group commit).
+// The record log of disk storage: where object and upload records live. A write is durable once
+// appended to the active segment file and fdatasynced (one flush of a file that does not change
+// size: space is taken ahead), and writes arriving while an append is under way go together in
+// the next one (group commit). Reads never need the log: the store keeps every record in
+// memory; the log is read at open, and by compactions.
 //
-// The record files catch up at checkpoints: each path's latest entry is written to its record
-// file (DiskLayout.writeAtomic / retire, unsynced), the filesystem is synced once (sync-fs.ts),
-// and the log file's header is marked applied. Reads never need the log: the store keeps every
-// record in memory; the log is read only at open, to replay what no checkpoint applied.
+// Records used to reach a file of their own at checkpoints: one new file per new key, whose
+// creation (0.1-0.5 ms of kernel time each on this machine's ext4) was a fifth of a
+// single-stream 64 KiB PUT's time under sustained load. Now the log is the store (as in
+// Bitcask): a segment past SEGMENT_MAX is sealed and a new one takes the appends, and
+// once sealed files hold as much garbage (overwritten or removed records) as live ones, a
+// compaction copies the live records into one base file and removes the files it covers.
 //
-// Two log files take turns: when the current one is full (LOG_MAX), new entries go to the
-// other while the full one is checkpointed. A file is reused under a new generation (see
-// record-log-format.ts) only once its entries are applied. Checkpoints run one at a time, the
-// older file's first, so a record file never holds a state newer than an entry still to be
-// applied to it; replay applies the files oldest generation first.
+// Files in meta/log/: `seg-<gen>.log` (appended), `base-<gen>.log` (a compaction's output: the
+// live records of every file of generation <= gen), `base-<gen>.tmp` (one being written, or
+// abandoned). A base is renamed into place only once complete and synced, so at open the newest
+// base is whole and every file it covers is obsolete. Segments after it replay in generation
+// order; each replays up to its first entry that is not whole (the tail a crash cut), and
+// later appends go to a new segment, never after such a tail.
 import { randomInt } from 'node:crypto';
-import { closeSync, openSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { closeSync, openSync, read, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   ENTRIES_AT,
   encodeHeader,
@@ -30,21 +35,30 @@ import {
   voidEntries,
 } from './record-log-format.ts';
 import { appendLog } from './record-writer.ts';
-import { syncFilesystem, syncFsAvailable } from './sync-fs.ts';
 
-/**
- * A log file past this size, or holding entries for DIRTY_MAX records, is checkpointed and the
- * other one takes new entries. Large enough that a burst of writes is not slowed by a
- * checkpoint's writes and syncs (the device is shared with the appends).
- */
-export const LOG_MAX = 64 * 1024 * 1024;
-/**
- * A checkpoint writes one record file per record (~0.3 ms each here): this bounds it, and so
- * what a close, a DeleteBucket or an open after a crash waits for, to about a second or two.
- */
-const DIRTY_MAX = 4096;
+const readAt = promisify(read);
+
+/** Makes a directory's entries (a rename into it, a removal) durable. */
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** An active segment past this size is sealed, and a new one takes the appends. */
+export const SEGMENT_MAX = 64 * 1024 * 1024;
+/** Garbage in sealed files below this is never worth a compaction. */
+export const COMPACT_MIN = 16 * 1024 * 1024;
+/** Sealed files (a base, segments) past this are compacted whatever their garbage: each open
+ * that writes starts a segment, and each is a file to read at the next open. */
+const SEALED_MAX = 16;
 /** Bytes of entries in one append (one group commit): more only for a single larger entry. */
 const BATCH_MAX = 4 * 1024 * 1024;
+/** Bytes a compaction writes at a time. */
+const COMPACT_BATCH = 4 * 1024 * 1024;
 /**
  * Space kept filled with zeros ahead of the entries, by the appends' worker after it answered
  * an append. An append that grows its file makes its fdatasync write the file's size and new
@@ -55,150 +69,210 @@ const AHEAD_MIN = 1024 * 1024;
 /**
  * Zeros written at a time: twice the append just made, within these bounds. A step in pace with
  * the appends ends (write and fdatasync) before a single client's next request arrives; 2 MiB
- * at once took ~5-9 ms here, which the next two or three 64 KiB appends waited out (the lean
- * 64 KiB c=1 PUT: +7% over six runs with steps in pace).
+ * at once took ~5-9 ms here, which the next two or three 64 KiB appends waited out.
  */
 const AHEAD_STEP = 2 * 1024 * 1024;
 const AHEAD_STEP_MIN = 128 * 1024;
-/** Record files a checkpoint writes at once. */
-const APPLY_AT_ONCE = 4;
 
-/** What the log applies its entries to: the record files (DiskLayout). */
-export interface RecordFiles {
-  write(path: string, chunks: Buffer[], durable: boolean): Promise<void>;
-  retire(path: string, durable: boolean): Promise<void>;
-  /** Forgets what is known of `path`'s files: read from disk at the next use (for a replay). */
-  reread(path: string): void;
+export interface RecordLogOptions {
+  /** @default SEGMENT_MAX */
+  segmentBytes?: number;
+  /** @default COMPACT_MIN */
+  compactBytes?: number;
 }
 
-interface LogFile {
+interface Segment {
+  gen: number;
+  salt: number;
   path: string;
+  base: boolean;
   fd?: number;
   /** Created by this process, its directory not yet synced (the next append does). */
   newName?: boolean;
-  /** The generation in the file's header (0: none yet), and its salt. */
-  gen: number;
-  salt: number;
-  /** The header may say "not applied": the file is checkpointed before it is reused. */
-  open: boolean;
-  /** Taking entries under `gen` in this process. */
-  active: boolean;
+  /** Appended to by this process: the worker may still be writing zeros into it. */
+  appended?: boolean;
+  /** Takes no more entries (every file but the active segment). */
+  sealed: boolean;
   /** Bytes the file holds (entries, and zeros taken ahead). */
   allocated: number;
-  /** Where the next entry goes. */
+  /** Where the next entry goes (the end of the valid entries). */
   tail: number;
-  /** Each record path's latest entry in this generation: its bytes, or null for a removal. */
-  dirty: Map<string, readonly Buffer[] | null>;
-  checkpoint?: Promise<void>;
+  /** Bytes of entries that are their record's current state. */
+  live: number;
 }
 
-type Queued =
-  | {
-      kind: 'entry';
-      op: LogEntry['op'];
-      rel: string;
-      pathBytes: Buffer;
-      chunks: readonly Buffer[];
-      size: number;
-      resolve(): void;
-      reject(err: Error): void;
-    }
-  | { kind: 'switch'; resolve(applied: Promise<void>): void; reject(err: Error): void };
+/** Where a record's current state is: a write entry. */
+interface Loc {
+  seg: Segment;
+  /** The entry's size, and its payload's place in the file. */
+  size: number;
+  payloadAt: number;
+  payloadLength: number;
+}
+
+interface Queued {
+  op: LogEntry['op'];
+  rel: string;
+  pathBytes: Buffer;
+  chunks: readonly Buffer[];
+  size: number;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+const NAME = /^(seg|base)-(\d{1,15})\.(log|tmp)$/;
 
 export class RecordLog {
-  readonly #root: string;
-  readonly #files: RecordFiles;
-  readonly #logs: [LogFile, LogFile];
-  #current: 0 | 1 = 0;
+  readonly #dir: string;
+  readonly #segmentBytes: number;
+  readonly #compactBytes: number;
+  /** Every file in use, oldest generation first; the last is the active segment if unsealed. */
+  #segments: Segment[] = [];
+  readonly #keydir = new Map<string, Loc>();
   readonly #queue: Queued[] = [];
   #flushing: Promise<void> | undefined;
+  #compaction: Promise<void> | undefined;
   #closed = false;
-  #warned = false;
-  readonly #maxBytes: number;
   #closing: Promise<void> | undefined;
+  #warned = false;
   /** The next generation: above every one seen or tried, never handed out twice. */
   #nextGen = 1;
-  /** Appends made (each one fdatasync, for one or more entries) and checkpoints completed. */
-  readonly stats = { appends: 0, checkpoints: 0 };
+  /** Appends made (each one fdatasync, for one or more entries) and compactions completed. */
+  readonly stats = { appends: 0, compactions: 0 };
 
-  /** `maxBytes`: see LOG_MAX. */
-  constructor(root: string, dir: string, files: RecordFiles, maxBytes = LOG_MAX) {
-    this.#root = root;
-    this.#files = files;
-    this.#maxBytes = maxBytes;
-    const log = (name: string): LogFile => ({
-      path: join(dir, name),
-      gen: 0,
-      salt: 0,
-      open: false,
-      active: false,
-      allocated: 0,
-      tail: ENTRIES_AT,
-      dirty: new Map(),
-    });
-    this.#logs = [log('records.log.0'), log('records.log.1')];
+  /** `dir`: the log's own directory (meta/log), which exists. */
+  constructor(dir: string, options: RecordLogOptions = {}) {
+    this.#dir = dir;
+    this.#segmentBytes = options.segmentBytes ?? SEGMENT_MAX;
+    this.#compactBytes = options.compactBytes ?? COMPACT_MIN;
+  }
+
+  /** Whether the directory holds any log file (a base or a segment). */
+  hasFiles(): boolean {
+    return readdirSync(this.#dir).some((n) => NAME.test(n) && n.endsWith('.log'));
   }
 
   /**
-   * At open, before the records are loaded: applies, oldest generation first, the entries of
-   * every log file whose header does not say they are applied.
+   * Reads the log at open: each record's current payload (a copy), by the path it was written
+   * under. Removes what an earlier compaction left behind.
    */
-  async replay(): Promise<void> {
-    const pending: LogFile[] = [];
-    for (const log of this.#logs) {
+  open(): Map<string, Buffer> {
+    const bases: Segment[] = [];
+    const segs: Segment[] = [];
+    for (const name of readdirSync(this.#dir)) {
+      const m = NAME.exec(name);
+      if (!m) continue;
+      const path = join(this.#dir, name);
+      this.#nextGen = Math.max(this.#nextGen, Number(m[2]) + 1);
+      // A base a compaction did not finish (or was abandoned at close).
+      if (m[3] === 'tmp') {
+        unlinkSync(path);
+        continue;
+      }
+      (m[1] === 'base' ? bases : segs).push({
+        gen: Number(m[2]),
+        salt: 0,
+        path,
+        base: m[1] === 'base',
+        sealed: true,
+        allocated: 0,
+        tail: ENTRIES_AT,
+        live: 0,
+      });
+    }
+    bases.sort((a, b) => a.gen - b.gen);
+    const base = bases.pop();
+    // Covered by the newest base: removed (a compaction's removals a crash cut short).
+    const obsolete = [...bases, ...segs.filter((s) => base && s.gen <= base.gen)];
+    for (const s of obsolete) unlinkSync(s.path);
+    const files = [...(base ? [base] : []), ...segs.filter((s) => !base || s.gen > base.gen)];
+    files.sort((a, b) => a.gen - b.gen);
+    const current = new Map<string, { entry: LogEntry; file: Buffer }>();
+    for (const seg of files) {
       let file: Buffer;
       try {
-        file = readFileSync(log.path);
+        file = readFileSync(seg.path);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw err;
+        // Something else under a log file's name (a directory): not ours to remove.
+        if ((err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
+        this.#warn(`not a log file, left out: ${seg.path}`);
+        continue;
       }
-      log.allocated = file.length;
+      seg.allocated = file.length;
       const header = readHeader(file);
-      if (!header) continue;
-      log.gen = header.gen;
-      log.salt = header.salt;
-      this.#nextGen = Math.max(this.#nextGen, header.gen + 1);
-      if (header.applied) continue;
-      log.open = true;
-      for (const e of readEntries(file, header)) {
-        const rel = this.#checked(e.path);
-        if (rel === undefined) continue;
-        log.dirty.set(rel, e.op === OP_WRITE ? [e.payload] : null);
+      // A segment whose first append a crash tore holds nothing that was acknowledged; a base
+      // is renamed into place only once synced, so it cannot be torn short of a failing disk.
+      if (!header || header.gen !== seg.gen) {
+        if (seg.base) this.#warn(`a log file has no valid header and was left out: ${seg.path}`);
+        else unlinkSync(seg.path);
+        continue;
       }
-      pending.push(log);
+      seg.salt = header.salt;
+      for (const entry of readEntries(file, header)) {
+        const size = entrySize(Buffer.byteLength(entry.path), entry.payload.length);
+        this.#supersede(entry.path);
+        seg.tail += size;
+        if (entry.op === OP_WRITE) {
+          current.set(entry.path, { entry, file });
+          seg.live += size;
+          this.#keydir.set(entry.path, {
+            seg,
+            size,
+            payloadAt: entry.payload.byteOffset - file.byteOffset,
+            payloadLength: entry.payload.length,
+          });
+        } else current.delete(entry.path);
+      }
+      this.#segments.push(seg);
     }
-    pending.sort((a, b) => a.gen - b.gen);
-    for (const log of pending) {
-      for (const rel of log.dirty.keys()) this.#files.reread(join(this.#root, rel));
-      await this.#runCheckpoint(log);
-    }
-    // The older file takes the next entries (either would do: both are applied).
-    this.#current = this.#logs[0].gen <= this.#logs[1].gen ? 0 : 1;
-  }
-
-  /** Replaces the record at `path` with `chunks`; resolves once that is durable. */
-  write(path: string, chunks: readonly Buffer[]): Promise<void> {
-    return this.#enqueue(OP_WRITE, path, chunks);
-  }
-
-  /** Removes the record at `path`; resolves once that is durable. */
-  retire(path: string): Promise<void> {
-    return this.#enqueue(OP_RETIRE, path, []);
-  }
-
-  /** Resolves once every entry appended before the call is applied to the record files. */
-  async checkpointAll(): Promise<void> {
-    const applied = await new Promise<Promise<void>>((resolve, reject) => {
-      this.#queue.push({ kind: 'switch', resolve, reject });
-      this.#kick();
-    });
-    await applied;
+    this.#maybeCompact();
+    return new Map([...current].map(([rel, { entry }]) => [rel, Buffer.from(entry.payload)]));
   }
 
   /**
-   * Applies every entry acknowledged before the call, then closes the log files (also when
-   * applying fails: the next open replays). Later writes are refused. Idempotent.
+   * Writes `records` (paths and payloads) as a base, before any other file exists: a data
+   * directory of an earlier layout, whose record files become the log's first contents.
+   */
+  async importBase(records: Map<string, Buffer>): Promise<void> {
+    const items = [...records].map(([rel, payload]) => ({ rel, old: undefined, read: async () => payload }));
+    await this.#writeBase(this.#nextGen++, items, false);
+  }
+
+  /** Replaces the record at `rel` with `chunks`; resolves once that is durable. */
+  write(rel: string, chunks: readonly Buffer[]): Promise<void> {
+    return this.#enqueue(OP_WRITE, rel, chunks);
+  }
+
+  /** Removes the record at `rel`; resolves once that is durable. */
+  retire(rel: string): Promise<void> {
+    return this.#enqueue(OP_RETIRE, rel, []);
+  }
+
+  /** Compacts the sealed files now (if there are any), after a compaction under way. */
+  async compact(): Promise<void> {
+    while (this.#compaction) await this.#compaction;
+    this.#startCompaction();
+    await this.#compaction;
+  }
+
+  /** Resolves once no compaction is under way. */
+  async settled(): Promise<void> {
+    while (this.#compaction) await this.#compaction;
+  }
+
+  /** The files in use, for tests and diagnostics: name, live and total entry bytes. */
+  files(): { name: string; live: number; bytes: number; active: boolean }[] {
+    return this.#segments.map((s) => ({
+      name: s.path.slice(this.#dir.length + 1),
+      live: s.live,
+      bytes: s.tail - ENTRIES_AT,
+      active: !s.sealed,
+    }));
+  }
+
+  /**
+   * Ends appends: every write acknowledged before the call is in the log already; later ones
+   * are refused, a compaction under way is abandoned (its files stay as they were). Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -206,56 +280,52 @@ export class RecordLog {
   }
 
   async #close(): Promise<void> {
-    try {
-      await this.checkpointAll();
-    } finally {
-      this.#closed = true;
-      await this.#closeFiles();
-    }
+    this.#closed = true;
+    while (this.#flushing) await this.#flushing;
+    await this.settled();
+    for (const s of this.#segments) await this.#closeFd(s);
   }
 
-  async #closeFiles(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
-    for (const log of this.#logs) {
-      if (log.fd === undefined) continue;
-      // The worker may still be writing zeros ahead (see AHEAD_MIN): a descriptor closed under
-      // it could by then be another file's. A job behind them (its fdatasync is harmless) ends
-      // once they are done.
+  async #closeFd(s: Segment): Promise<void> {
+    if (s.fd === undefined) return;
+    // The worker may still be writing zeros ahead (see AHEAD_MIN): a descriptor closed under
+    // it could by then be another file's. A job behind them (its fdatasync is harmless) ends
+    // once they are done.
+    if (s.appended)
       await appendLog(
-        { fd: log.fd, at: 0, length: 0 },
+        { fd: s.fd, at: 0, length: 0 },
         () => {},
         () => {},
       );
-      closeSync(log.fd);
-      log.fd = undefined;
-    }
+    closeSync(s.fd);
+    s.fd = undefined;
   }
 
-  /** A path from a log file, relative to the data directory, if it stays inside its meta/. */
-  #checked(rel: string): string | undefined {
-    const parts = rel.split(sep);
-    if (!isAbsolute(rel) && parts[0] === 'meta' && !parts.includes('..') && !rel.includes('\0')) return rel;
-    process.emitWarning(
-      `S3 disk storage: record log names a path outside meta/, ignored: ${JSON.stringify(rel)}`,
-      {
-        code: 'S3_STORAGE_LOG_PATH',
-      },
-    );
-    return undefined;
+  #warn(message: string): void {
+    if (this.#warned) return;
+    this.#warned = true;
+    process.emitWarning(`S3 disk storage: ${message}`, { code: 'S3_STORAGE_LOG' });
   }
 
-  #enqueue(op: LogEntry['op'], path: string, chunks: readonly Buffer[]): Promise<void> {
+  /** `rel`'s current entry, if any, stops being live. */
+  #supersede(rel: string): void {
+    const loc = this.#keydir.get(rel);
+    if (!loc) return;
+    loc.seg.live -= loc.size;
+    this.#keydir.delete(rel);
+  }
+
+  #enqueue(op: LogEntry['op'], rel: string, chunks: readonly Buffer[]): Promise<void> {
     if (this.#closed) {
       return Promise.reject(Object.assign(new Error('S3 disk storage is closed'), { code: 'ESTORECLOSED' }));
     }
-    const rel = relative(this.#root, path);
     const pathBytes = Buffer.from(rel);
     const size = entrySize(
       pathBytes.length,
       chunks.reduce((n, c) => n + c.length, 0),
     );
     return new Promise((resolve, reject) => {
-      this.#queue.push({ kind: 'entry', op, rel, pathBytes, chunks, size, resolve, reject });
+      this.#queue.push({ op, rel, pathBytes, chunks, size, resolve, reject });
       this.#kick();
     });
   }
@@ -263,28 +333,18 @@ export class RecordLog {
   #kick(): void {
     this.#flushing ??= this.#flush().finally(() => {
       this.#flushing = undefined;
-      // Queued while the last step settled.
+      // Queued while the last append settled.
       if (this.#queue.length > 0) this.#kick();
     });
   }
 
-  /** Appends what is queued, in order, one batch at a time; a switch marker ends a batch. */
+  /** Appends what is queued, in order, one batch at a time. */
   async #flush(): Promise<void> {
     while (this.#queue.length > 0) {
-      const head = this.#queue[0]!;
-      if (head.kind === 'switch') {
-        this.#queue.shift();
-        try {
-          head.resolve((await this.#switch()).applied);
-        } catch (err) {
-          head.reject(err as Error);
-        }
-        continue;
-      }
-      const batch: Extract<Queued, { kind: 'entry' }>[] = [];
+      const batch: Queued[] = [];
       let size = 0;
       for (const q of this.#queue) {
-        if (q.kind !== 'entry' || (batch.length > 0 && size + q.size > BATCH_MAX)) break;
+        if (batch.length > 0 && size + q.size > BATCH_MAX) break;
         batch.push(q);
         size += q.size;
       }
@@ -299,158 +359,220 @@ export class RecordLog {
     }
   }
 
-  async #append(batch: Extract<Queued, { kind: 'entry' }>[], size: number): Promise<void> {
-    let log = this.#logs[this.#current];
-    const full = log.tail + size > this.#maxBytes || log.dirty.size >= DIRTY_MAX;
-    if (log.active && log.tail > ENTRIES_AT && full) {
-      await this.#switch();
-      log = this.#logs[this.#current];
+  /** The active segment, sealing a full one and starting a new one as needed. */
+  #active(size: number): Segment {
+    let seg = this.#segments.at(-1);
+    if (seg && !seg.sealed && seg.tail > ENTRIES_AT && seg.tail + size > this.#segmentBytes) {
+      seg.sealed = true;
+      this.#maybeCompact();
     }
-    let header: Uint8Array | undefined;
-    if (!log.active) {
-      // Reusing a file whose entries are not all applied would lose them.
-      if (log.open) await this.#runCheckpoint(log);
-      log.gen = this.#nextGen++;
-      log.salt = randomInt(2 ** 32);
-      header = encodeHeader({ gen: log.gen, salt: log.salt, applied: false });
-      log.open = true;
-      log.active = true;
-      log.tail = ENTRIES_AT;
-    }
-    const at = log.tail;
+    seg = this.#segments.at(-1);
+    if (seg && !seg.sealed) return seg;
+    const gen = this.#nextGen++;
+    const path = join(this.#dir, `seg-${gen}.log`);
+    seg = {
+      gen,
+      salt: randomInt(2 ** 32),
+      path,
+      base: false,
+      sealed: false,
+      allocated: 0,
+      tail: ENTRIES_AT,
+      live: 0,
+    };
+    seg.fd = openSync(path, 'wx+');
+    seg.newName = true;
+    this.#segments.push(seg);
+    return seg;
+  }
+
+  async #append(batch: Queued[], size: number): Promise<void> {
+    const seg = this.#active(size);
+    const header =
+      seg.tail === ENTRIES_AT ? encodeHeader({ gen: seg.gen, salt: seg.salt, applied: false }) : undefined;
+    const at = seg.tail;
     const end = at + size;
-    const stamp = { gen: log.gen, salt: log.salt };
+    const stamp = { gen: seg.gen, salt: seg.salt };
     // The zeros go after the answer, before the worker takes the next append (which they can
     // therefore never overwrite). Counted as there at once: if they fail, appends grow the file.
-    const from = Math.max(end, log.allocated);
+    const from = Math.max(end, seg.allocated);
     const step = Math.min(AHEAD_STEP, Math.max(AHEAD_STEP_MIN, 2 * size));
     const ahead = from - end < AHEAD_MIN ? { aheadFrom: from, aheadTo: from + step } : {};
+    seg.appended = true;
     try {
       await appendLog(
         {
-          fd: this.#fd(log),
+          fd: seg.fd!,
           at,
           length: size,
           ...(header ? { header } : {}),
-          ...(log.newName ? { syncDir: dirname(log.path) } : {}),
+          ...(seg.newName ? { syncDir: this.#dir } : {}),
           ...ahead,
         },
         (into) => {
           let o = 0;
           for (const q of batch) o = putEntry(into, o, stamp, q.op, q.pathBytes, q.chunks);
         },
-        () => voidEntries(log.path, at, end),
+        () => voidEntries(seg.path, at, end),
       );
     } catch (err) {
-      this.#endGeneration(log);
+      // No entry ever follows entries whose fate is unknown (the worker zeroes them, but that
+      // can fail too, and a failed first append leaves the header unknown): the next append
+      // starts a new segment.
+      seg.sealed = true;
+      this.#maybeCompact();
       throw err;
     }
     this.stats.appends++;
-    log.tail = end;
-    log.newName = false;
-    log.allocated = Math.max(log.allocated, end, ahead.aheadTo ?? 0);
-    for (const q of batch) log.dirty.set(q.rel, q.op === OP_WRITE ? q.chunks : null);
-  }
-
-  /**
-   * Makes the other log file the current one (once its own entries are applied) and starts
-   * applying the current one's. Returns that checkpoint (wrapped: an async function would
-   * wait for it), already guarded against going unhandled.
-   */
-  async #switch(): Promise<{ applied: Promise<void> }> {
-    const old = this.#logs[this.#current];
-    const next = this.#logs[1 - this.#current]!;
-    if (next.open) await this.#runCheckpoint(next);
-    if (!old.open) return { applied: Promise.resolve() };
-    old.active = false;
-    this.#current = this.#current === 0 ? 1 : 0;
-    const applied = this.#runCheckpoint(old);
-    applied.catch(() => {});
-    return { applied };
-  }
-
-  /**
-   * After a failed append: this file takes no more entries under its generation, so none ever
-   * follows entries whose fate is unknown (the worker zeroes them, but that can fail too, and a
-   * failed first append leaves the header unknown). The other file takes the next ones; this
-   * one is checkpointed, which applies its acknowledged entries and marks it applied, so that
-   * its failed ones never replay.
-   */
-  #endGeneration(log: LogFile): void {
-    log.active = false;
-    log.open = true;
-    if (this.#logs[this.#current] === log) this.#current = this.#current === 0 ? 1 : 0;
-    this.#runCheckpoint(log).catch(() => {});
-  }
-
-  /** Runs a file's checkpoint (once at a time), after the other file's if that one is older. */
-  #runCheckpoint(log: LogFile): Promise<void> {
-    const other = this.#logs[0] === log ? this.#logs[1] : this.#logs[0];
-    log.checkpoint ??= (async () => {
-      if (other.open && !other.active && other.gen < log.gen) await this.#runCheckpoint(other);
-      await this.#checkpoint(log);
-    })().finally(() => {
-      log.checkpoint = undefined;
-    });
-    return log.checkpoint;
-  }
-
-  /** Applies a log file's entries to the record files, durably, and marks its header so. */
-  async #checkpoint(log: LogFile): Promise<void> {
-    try {
-      const entries = [...log.dirty];
-      if (entries.length > 0) {
-        const durable = !(await syncFsAvailable(this.#root));
-        let next = 0;
-        const worker = async () => {
-          while (next < entries.length) {
-            const [rel, chunks] = entries[next++]!;
-            const path = join(this.#root, rel);
-            if (chunks) await this.#files.write(path, [...chunks], durable);
-            else await this.#files.retire(path, durable);
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(APPLY_AT_ONCE, entries.length) }, worker));
-        if (!durable) await syncFilesystem(this.#root);
+    seg.tail = end;
+    seg.newName = false;
+    seg.allocated = Math.max(seg.allocated, end, ahead.aheadTo ?? 0);
+    let o = at;
+    for (const q of batch) {
+      this.#supersede(q.rel);
+      if (q.op === OP_WRITE) {
+        const head = entrySize(q.pathBytes.length, 0);
+        this.#keydir.set(q.rel, { seg, size: q.size, payloadAt: o + head, payloadLength: q.size - head });
+        seg.live += q.size;
       }
-      await appendLog(
-        {
-          fd: this.#fd(log),
-          at: 0,
-          length: 0,
-          header: encodeHeader({ gen: log.gen, salt: log.salt, applied: true }),
-        },
-        () => {},
-        () => {},
-      );
-      log.open = false;
-      log.dirty.clear();
-      this.stats.checkpoints++;
-    } catch (err) {
-      // The entries stay, and are applied by the next checkpoint of this file or the next
-      // open's replay; until then the other file takes new entries, then writes fail.
-      if (!this.#warned) {
-        this.#warned = true;
-        process.emitWarning(
-          `S3 disk storage: applying the record log failed (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it is kept and tried again`,
-          { code: 'S3_STORAGE_LOG_CHECKPOINT' },
-        );
-      }
-      throw err;
+      o += q.size;
     }
   }
 
-  /** The log file's descriptor, opening it (or creating it) on first use. */
-  #fd(log: LogFile): number {
-    if (log.fd !== undefined) return log.fd;
-    try {
-      log.fd = openSync(log.path, 'r+');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      log.fd = openSync(log.path, 'wx+');
-      log.newName = true;
-      log.allocated = 0;
+  /** Starts a compaction if the sealed files hold enough garbage, or are too many. */
+  #maybeCompact(): void {
+    if (this.#compaction || this.#closed) return;
+    const sealed = this.#segments.filter((s) => s.sealed);
+    const bytes = sealed.reduce((n, s) => n + s.tail - ENTRIES_AT, 0);
+    const live = sealed.reduce((n, s) => n + s.live, 0);
+    const garbage = bytes - live;
+    if ((garbage >= this.#compactBytes && garbage >= live) || sealed.length > SEALED_MAX)
+      this.#startCompaction();
+  }
+
+  #startCompaction(): void {
+    if (this.#compaction || this.#closed) return;
+    this.#compaction = this.#compactSealed().then(
+      () => {
+        this.#compaction = undefined;
+        // Segments sealed meanwhile may hold enough garbage for the next one.
+        this.#maybeCompact();
+      },
+      (err: NodeJS.ErrnoException) => {
+        this.#compaction = undefined;
+        // The files stay as they were: the next seal tries again.
+        this.#warn(`compacting the record log failed (${err.code ?? err.message}); it is tried again later`);
+      },
+    );
+  }
+
+  /** Copies the live records of every sealed file into a new base, then removes those files. */
+  async #compactSealed(): Promise<void> {
+    const sources = this.#segments.filter((s) => s.sealed);
+    if (
+      sources.length === 0 ||
+      (sources.length === 1 && sources[0]!.base && sources[0]!.live === sources[0]!.tail - ENTRIES_AT)
+    )
+      return;
+    const covered = new Set(sources);
+    const gen = Math.max(...sources.map((s) => s.gen));
+    const items = [...this.#keydir]
+      .filter(([, loc]) => covered.has(loc.seg))
+      .map(([rel, loc]) => ({ rel, old: loc, read: () => this.#readPayload(loc) }));
+    const base = await this.#writeBase(gen, items, true);
+    if (!base) return;
+    // The files the base covers go; the base takes their place, oldest of all.
+    for (const s of sources) {
+      await this.#closeFd(s);
+      await unlink(s.path).catch(() => {});
     }
-    return log.fd;
+    this.#segments = [base, ...this.#segments.filter((s) => !covered.has(s))];
+    this.stats.compactions++;
+  }
+
+  async #readPayload(loc: Loc): Promise<Buffer> {
+    const seg = loc.seg;
+    seg.fd ??= openSync(seg.path, 'r');
+    const out = Buffer.allocUnsafe(loc.payloadLength);
+    for (let done = 0; done < out.length; ) {
+      const { bytesRead } = await readAt(seg.fd, out, done, out.length - done, loc.payloadAt + done);
+      if (bytesRead === 0)
+        throw Object.assign(new Error(`record log: ${seg.path} ends early`), { code: 'EIO' });
+      done += bytesRead;
+    }
+    return out;
+  }
+
+  /**
+   * Writes `items` as the base of generation `gen`: to a .tmp file, synced, then renamed into
+   * place and its directory synced. If `current`, records whose current state is still `old`
+   * then point into it (a compaction). Undefined if abandoned (a compaction, the log closing).
+   */
+  async #writeBase(
+    gen: number,
+    items: { rel: string; old: Loc | undefined; read: () => Promise<Buffer> }[],
+    current: boolean,
+  ): Promise<Segment | undefined> {
+    const salt = randomInt(2 ** 32);
+    const final = join(this.#dir, `base-${gen}.log`);
+    const tmp = join(this.#dir, `base-${gen}.tmp`);
+    const fh = await open(tmp, 'wx');
+    const seg: Segment = {
+      gen,
+      salt,
+      path: final,
+      base: true,
+      sealed: true,
+      allocated: 0,
+      tail: ENTRIES_AT,
+      live: 0,
+    };
+    const moved: [string, Loc | undefined, Loc][] = [];
+    let done = false;
+    try {
+      await fh.write(encodeHeader({ gen, salt, applied: false }), 0, undefined, 0);
+      let buf = Buffer.allocUnsafe(COMPACT_BATCH);
+      let used = 0;
+      const flush = async () => {
+        if (used > 0) await fh.write(buf, 0, used, seg.tail - used);
+        used = 0;
+      };
+      for (const item of items) {
+        if (this.#closed && current) return undefined;
+        const payload = await item.read();
+        const pathBytes = Buffer.from(item.rel);
+        const size = entrySize(pathBytes.length, payload.length);
+        if (used + size > buf.length) {
+          await flush();
+          if (size > buf.length) buf = Buffer.allocUnsafe(size);
+        }
+        putEntry(buf, used, { gen, salt }, OP_WRITE, pathBytes, [payload]);
+        used += size;
+        moved.push([
+          item.rel,
+          item.old,
+          { seg, size, payloadAt: seg.tail + size - payload.length, payloadLength: payload.length },
+        ]);
+        seg.tail += size;
+      }
+      await flush();
+      await fh.datasync();
+      done = true;
+    } finally {
+      await fh.close();
+      if (!done) await unlink(tmp).catch(() => {});
+    }
+    await rename(tmp, final);
+    await fsyncDir(this.#dir);
+    seg.allocated = seg.tail;
+    if (!current) return seg;
+    for (const [rel, old, loc] of moved) {
+      // Written again while the compaction ran: the newer entry stays current.
+      if (this.#keydir.get(rel) !== old) continue;
+      if (old) old.seg.live -= old.size;
+      this.#keydir.set(rel, loc);
+      seg.live += loc.size;
+    }
+    return seg;
   }
 }
