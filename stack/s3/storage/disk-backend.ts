@@ -1,11 +1,10 @@
 // Disk storage. No file name is ever derived from a client-chosen string except validated
-// bucket names: objects are files named by sha256 of their key (the key lives inside the
-// JSON record), blobs and uploads by ids we generate. Blobs are written to tmp/, fsynced and
-// renamed into place. An object's or upload's record is acknowledged once appended to the
-// record log (record-log.ts), and reaches its own files at the log's checkpoints; bucket
-// records are written to theirs directly. Record files are written, in turn, into two slot
-// files whose frames carry a CRC and a sequence number (DiskLayout.writeAtomic). Either way a
-// crash leaves the old or the new version, never a partial one; blobs no record points at are
+// bucket names: blobs are files named by ids we generate, written to tmp/, fsynced and renamed
+// into place. Object and upload records live in the record log (record-log.ts), named there by
+// the sha256 of their key or their upload id (the key lives inside the JSON record); a record
+// is acknowledged once appended. Bucket records have files of their own, two slot files each
+// whose frames carry a CRC and a sequence number (DiskLayout.writeAtomic). Either way a crash
+// leaves the old or the new version, never a partial one; blobs no record points at are
 // collected at start.
 import { createHash, randomUUID } from 'node:crypto';
 import {
@@ -175,11 +174,9 @@ class DiskLayout {
    * half of a small PUT's time on disk. A crash mid-write tears only the slot being written,
    * which then fails its CRC at load, and the other slot's record wins: the old or the new
    * record, never a mix.
-   * Callers serialize writes to one `path` (the store's key, bucket and upload locks, or the
-   * record log's checkpoints). `durable: false` leaves the syncing to the caller (a record
-   * log's checkpoint, which syncs the filesystem once for all its writes).
+   * Callers serialize writes to one `path` (the store's bucket lock).
    */
-  async writeAtomic(path: string, data: string | Buffer | Buffer[], durable = true): Promise<void> {
+  async writeAtomic(path: string, data: string | Buffer | Buffer[]): Promise<void> {
     await this.layoutDurable();
     const chunks = typeof data === 'string' ? [Buffer.from(data)] : Array.isArray(data) ? data : [data];
     for (let attempt = 1; ; attempt++) {
@@ -188,7 +185,7 @@ class DiskLayout {
       const create = !st.has[target];
       const spare = create ? this.#spares.pop() : undefined;
       try {
-        await writeRecord(chunks, { path: slotPath(path, target), create, spare, seq: st.seq + 1, durable });
+        await writeRecord(chunks, { path: slotPath(path, target), create, spare, seq: st.seq + 1 });
       } catch (err) {
         // The worker may have got part of the way: the next use reads the slots back. A slot
         // file that exists where none was noted (a creation never overwrites one) is read
@@ -207,7 +204,7 @@ class DiskLayout {
   }
 
   /** Removes the record at `path` (both slots, the older first), durably; absent is fine. */
-  async retire(path: string, durable = true): Promise<void> {
+  async retire(path: string): Promise<void> {
     await this.layoutDurable();
     const st = this.#slotsOf(path);
     if (!st) return;
@@ -216,7 +213,7 @@ class DiskLayout {
     const spares = paths.map(() => this.tempPath());
     let kept: boolean[];
     try {
-      kept = await retireRecords(paths, spares, durable);
+      kept = await retireRecords(paths, spares);
     } catch (err) {
       // Some files may be gone, some not: read back at the next use.
       this.#slots.set(path, { ...st, unknown: true });

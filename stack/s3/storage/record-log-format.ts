@@ -1,11 +1,10 @@
 // The bytes of a record log file (disk storage, see record-log.ts). A header at offset 0 names
-// the file's generation, a random salt, and whether its entries are all applied to the record
-// files; entries follow from ENTRIES_AT, back to back, each with the generation and salt of the
-// header it was written under and a CRC-32. A log file is reused: activating it writes a new
-// generation and salt, which makes every older entry still in it invalid (the salt even if a
-// generation number were ever handed out twice, e.g. after a header a crash tore), and reading
-// stops at the first entry that is not whole and of the current generation (the end of what
-// was written, or a tail a crash cut).
+// the file's generation and a random salt (and, in the two reused files of the layout before
+// segments, whether their entries were all applied to record files); entries follow from
+// ENTRIES_AT, back to back, each with the generation and salt of the header it was written
+// under and a CRC-32. Reading stops at the first entry that is not whole and of the header's
+// generation and salt (the end of what was written, or a tail a crash cut): an entry left from
+// another use of the file never counts, even if a generation number were handed out twice.
 // Builtins only: the record writer's thread imports it.
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
@@ -26,7 +25,7 @@ export interface LogHeader {
   gen: number;
   /** Random per activation: entries carry it too. */
   salt: number;
-  /** Every entry of this generation is applied to the record files, durably. */
+  /** Layout before segments: every entry of this generation was applied to record files. */
   applied: boolean;
 }
 
@@ -52,9 +51,9 @@ export function readHeader(file: Buffer): LogHeader | undefined {
 
 export interface LogEntry {
   op: typeof OP_WRITE | typeof OP_RETIRE;
-  /** The record's path, relative to the data directory. */
+  /** The record's name (meta/objects/<bucket>/<fan>/<sha256>.json, meta/uploads/<id>.json). */
   path: string;
-  /** A write's record bytes (what the slot files hold inside their frame). */
+  /** A write's record bytes (record-file.ts). */
   payload: Buffer;
 }
 

@@ -43,11 +43,6 @@ export interface WriteJob {
   /** The payload is `bytes[FRAME_HEADER, FRAME_HEADER + length)` (the buffer is lent, and given back). */
   bytes: ArrayBuffer;
   length: number;
-  /**
-   * Whether the write is synced before the answer (the default). A record log's checkpoint
-   * writes unsynced and syncs the filesystem once at the end (see record-log.ts).
-   */
-  durable?: boolean;
 }
 
 /** Entries appended to a record log file (record-log.ts), durably, or its header rewritten. */
@@ -76,8 +71,6 @@ export interface RetireJob {
   paths: string[];
   /** ...by moving each to the name beside it in tmp/, to become spares. */
   spares: string[];
-  /** As WriteJob.durable: whether each removal's directory is synced. */
-  durable?: boolean;
 }
 
 export interface WriterReply {
@@ -126,11 +119,11 @@ function writeAll(fd: number, bytes: Uint8Array, at: number): void {
     done += writeSync(fd, bytes, done, bytes.length - done, at + done);
 }
 
-/** Writes the frame at the start of `fd`, cuts off a long stale tail, and fdatasyncs if `sync`. */
-function writeFrame(fd: number, frame: Uint8Array, sync: boolean): void {
+/** Writes the frame at the start of `fd`, cuts off a long stale tail, and fdatasyncs. */
+function writeFrame(fd: number, frame: Uint8Array): void {
   writeAll(fd, frame, 0);
   if (fstatSync(fd).size > frame.length + SLACK) ftruncateSync(fd, frame.length);
-  if (sync) fdatasyncSync(fd);
+  fdatasyncSync(fd);
 }
 
 /** The change was made, but syncing it failed: reported as made, not durable. */
@@ -153,7 +146,7 @@ function invalidate(path: string): Unsynced | undefined {
   }
 }
 
-function writeInPlace(path: string, frame: Uint8Array, sync: boolean): boolean {
+function writeInPlace(path: string, frame: Uint8Array): boolean {
   let fd: number;
   try {
     fd = openSync(path, 'r+');
@@ -163,7 +156,7 @@ function writeInPlace(path: string, frame: Uint8Array, sync: boolean): boolean {
     throw err;
   }
   try {
-    writeFrame(fd, frame, sync);
+    writeFrame(fd, frame);
   } catch (err) {
     closeSync(fd);
     const u = invalidate(path);
@@ -186,7 +179,7 @@ function placeNew(place: () => void, path: string): string | undefined {
   return made;
 }
 
-function create(job: WriteJob, frame: Uint8Array, sync: boolean): void {
+function create(job: WriteJob, frame: Uint8Array): void {
   let made: string | undefined;
   let fromSpare = false;
   if (job.spare) {
@@ -199,7 +192,7 @@ function create(job: WriteJob, frame: Uint8Array, sync: boolean): void {
     }
     if (fd >= 0) {
       try {
-        writeFrame(fd, frame, sync);
+        writeFrame(fd, frame);
       } catch (err) {
         closeSync(fd);
         tryUnlink(job.spare);
@@ -223,7 +216,7 @@ function create(job: WriteJob, frame: Uint8Array, sync: boolean): void {
       fd = openSync(job.path, 'wx');
     }, job.path);
     try {
-      writeFrame(fd, frame, sync);
+      writeFrame(fd, frame);
     } catch (err) {
       closeSync(fd);
       // Never acknowledged: removed, and emptied first in case the removal does not last.
@@ -233,7 +226,6 @@ function create(job: WriteJob, frame: Uint8Array, sync: boolean): void {
     }
     closeSync(fd);
   }
-  if (!sync) return;
   try {
     fsyncDirs(dirname(job.path), made ? dirname(made) : dirname(job.path));
   } catch (err) {
@@ -254,9 +246,8 @@ function tryUnlink(path: string): void {
 function write(job: WriteJob): void {
   const frame = new Uint8Array(job.bytes, 0, FRAME_HEADER + job.length);
   sealFrame(frame, job.length, job.seq);
-  const sync = job.durable !== false;
-  if (!job.create && writeInPlace(job.path, frame, sync)) return;
-  create(job, frame, sync);
+  if (!job.create && writeInPlace(job.path, frame)) return;
+  create(job, frame);
 }
 
 function retire(job: RetireJob): boolean[] {
@@ -271,10 +262,6 @@ function retire(job: RetireJob): boolean[] {
         continue;
       }
       throw err;
-    }
-    if (job.durable === false) {
-      kept.push(true);
-      continue;
     }
     // Durable before the next slot goes (the current one last: if only the older slot went,
     // the record is unchanged) and before the file can be reused (its old name could come

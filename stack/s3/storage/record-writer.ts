@@ -102,8 +102,8 @@ export function warnUnsynced(err: { message: string; code?: string }): void {
 
 const writers: (Writer | undefined)[] = [];
 /**
- * Record logs' appends have a worker of their own: behind a checkpoint's record file writes
- * (a new file took ~1 ms here), an append's wait was longer than the rest of a small PUT.
+ * Record logs' appends have a worker of their own: never behind a bucket record's write (a new
+ * slot file took ~1 ms here), longer than the rest of a small PUT.
  */
 let logWriter: Writer | undefined;
 let nextId = 1;
@@ -130,7 +130,7 @@ function writer(): Writer {
  */
 export async function writeRecord(
   chunks: Buffer[],
-  target: { path: string; create: boolean; spare?: string; seq: number; durable?: boolean },
+  target: { path: string; create: boolean; spare?: string; seq: number },
 ): Promise<void> {
   // One buffer of our own, transferred (cloning views would copy whole pooled slabs) and
   // handed back with the answer; the worker fills in the frame's header before the payload.
@@ -152,8 +152,8 @@ export async function writeRecord(
  * Moves each of `paths` to the spare name beside it (in tmp/), in order, syncing its directory
  * after each. Resolves, per path, whether it existed and is now a spare.
  */
-export function retireRecords(paths: string[], spares: string[], durable = true): Promise<boolean[]> {
-  return writer().submit({ op: 'retire', id: nextId++, paths, spares, durable });
+export function retireRecords(paths: string[], spares: string[]): Promise<boolean[]> {
+  return writer().submit({ op: 'retire', id: nextId++, paths, spares });
 }
 
 /**

@@ -87,9 +87,8 @@ export class Store {
   }
 
   /**
-   * Finishes what the backends deferred (a disk store's record log: what it acknowledged before
-   * the call is written to the record files; anything later is replayed by the next open).
-   * Later object writes fail.
+   * Closes the backends (a disk store's record log: its appends end, a compaction under way is
+   * abandoned). Later object writes fail.
    */
   async close(): Promise<void> {
     await this.#backends.close?.();
