@@ -260,6 +260,30 @@ describe('record log under the store', () => {
     await again.close();
   });
 
+  it('a failed upload abort keeps the upload listed, and its retry removes it for good', async () => {
+    // One segment per append, so each append opens a file; meta/log swapped for a plain file
+    // makes that fail (ENOTDIR).
+    const { dir, store } = await freshStore({ segmentBytes: 1 });
+    await store.createUpload({
+      uploadId: 'u1',
+      bucket: 'b',
+      key: 'big',
+      initiated: 0,
+      initiator: 'root',
+      meta: { key: 'big', contentType: 'application/octet-stream', userMeta: {}, blobs: [] } as never,
+      parts: {},
+    });
+    await rm(logDir(dir), { recursive: true, force: true });
+    await writeFile(logDir(dir), '');
+    await expect(store.abortUpload('u1')).rejects.toMatchObject({ code: 'ENOTDIR' });
+    expect(store.listUploads('b').map((u) => u.uploadId)).toEqual(['u1']);
+    await rm(logDir(dir));
+    await mkdir(logDir(dir));
+    await store.abortUpload('u1');
+    expect(store.listUploads('b')).toEqual([]);
+    await store.close();
+  });
+
   it('leaves out, with a warning, a record the log names under no bucket or object path', async () => {
     const { dir, store } = await freshStore();
     await store.close();
@@ -347,6 +371,16 @@ describe('RecordLog', () => {
     const map = reopen().open();
     expect(map.size).toBe(32);
     expect(map.get('r31')!.toString()).toBe('v31');
+  });
+
+  it('refuses writes before open(): their segment could be one a base already covers', async () => {
+    const dir = await tempDir('record-log-unit-');
+    const log = new RecordLog(dir);
+    await expect(log.write('r', [Buffer.from('v')])).rejects.toMatchObject({ code: 'ESTORENOTOPEN' });
+    expect(await readdir(dir)).toEqual([]);
+    log.open();
+    await log.write('r', [Buffer.from('v')]);
+    await log.close();
   });
 
   it('opens to the latest payload of each record, and without those removed', async () => {

@@ -524,15 +524,16 @@ class DiskMeta implements MetaBackend {
         else records.delete(e.path);
       }
     }
-    if (records.size > 0) await this.#log.importBase(records);
+    // Set aside before the base exists: once it does, a crash leads to the legacy files' removal.
     for (const path of bad) {
       const to = join(l.root, 'meta', 'unreadable', relative(join(l.root, 'meta'), path));
       mkdirSync(dirname(to), { recursive: true });
       for (const slot of [0, 1] as const) {
         if (existsSync(slotPath(path, slot))) renameSync(slotPath(path, slot), slotPath(to, slot));
       }
+      unreadable.push(to);
     }
-    unreadable.push(...bad);
+    if (records.size > 0) await this.#log.importBase(records);
     this.#removeLegacy();
   }
 

@@ -133,6 +133,8 @@ export class RecordLog {
   #flushing: Promise<void> | undefined;
   #compaction: Promise<void> | undefined;
   #closed = false;
+  /** open() has read the log: before it, generations are not known and writes are refused. */
+  #opened = false;
   #closing: Promise<void> | undefined;
   #warned = false;
   /** The next generation: above every one seen or tried, never handed out twice. */
@@ -225,6 +227,7 @@ export class RecordLog {
       }
       this.#segments.push(seg);
     }
+    this.#opened = true;
     this.#maybeCompact();
     return new Map([...current].map(([rel, { entry }]) => [rel, Buffer.from(entry.payload)]));
   }
@@ -318,6 +321,13 @@ export class RecordLog {
   #enqueue(op: LogEntry['op'], rel: string, chunks: readonly Buffer[]): Promise<void> {
     if (this.#closed) {
       return Promise.reject(Object.assign(new Error('S3 disk storage is closed'), { code: 'ESTORECLOSED' }));
+    }
+    if (!this.#opened) {
+      // A segment numbered before the log was read could be one a base covers: lost at the
+      // next open, though acknowledged.
+      return Promise.reject(
+        Object.assign(new Error('S3 disk storage is not loaded yet'), { code: 'ESTORENOTOPEN' }),
+      );
     }
     const pathBytes = Buffer.from(rel);
     const size = entrySize(
@@ -516,7 +526,8 @@ export class RecordLog {
     const salt = randomInt(2 ** 32);
     const final = join(this.#dir, `base-${gen}.log`);
     const tmp = join(this.#dir, `base-${gen}.tmp`);
-    const fh = await open(tmp, 'wx');
+    // Truncated if there: a base a crash cut short (a migration's is written before open() clears them).
+    const fh = await open(tmp, 'w');
     const seg: Segment = {
       gen,
       salt,

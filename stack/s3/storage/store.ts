@@ -588,8 +588,9 @@ export class Store {
     await this.#lock.run(`upload\0${uploadId}`, async () => {
       const u = this.#uploads.get(uploadId);
       if (!u) throw new S3Error('NoSuchUpload', undefined, { UploadId: uploadId });
-      this.#uploads.delete(uploadId);
+      // Forgotten once its removal is durable: a failed one leaves it listed, for a retry.
       await this.#backends.meta.deleteUpload(uploadId);
+      this.#uploads.delete(uploadId);
       for (const p of Object.values(u.parts)) await this.#releaseBlob(p.blob);
     });
   }
