@@ -11,6 +11,7 @@ import { startS3Server } from '../../stack/s3/server.ts';
 import { bufferStream } from '../../stack/s3/storage/buffer-stream.ts';
 import { type DiskOptions, diskBackends } from '../../stack/s3/storage/disk-backend.ts';
 import { encodeRecordFile } from '../../stack/s3/storage/record-file.ts';
+import { FRAME_HEADER, sealFrame } from '../../stack/s3/storage/record-frame.ts';
 import { RecordLog } from '../../stack/s3/storage/record-log.ts';
 import {
   ENTRIES_AT,
@@ -282,6 +283,64 @@ describe('record log under the store', () => {
     await store.abortUpload('u1');
     expect(store.listUploads('b')).toEqual([]);
     await store.close();
+  });
+
+  it('a bucket whose record cannot be read keeps its objects and their blobs; created again, it has them', async () => {
+    const { dir, store } = await freshStore();
+    const big = Buffer.alloc(200 * 1024, 7);
+    await put(store, 'big', big);
+    await put(store, 'small', 'inline');
+    await store.close();
+    // A whole frame whose payload is not a bucket record (e.g. written by a later version).
+    const payload = Buffer.from('not json');
+    const frame = Buffer.alloc(FRAME_HEADER + payload.length);
+    payload.copy(frame, FRAME_HEADER);
+    sealFrame(frame, payload.length, 99);
+    await writeFile(join(dir, 'meta', 'buckets', 'b.json'), frame);
+    await rm(join(dir, 'meta', 'buckets', 'b.json.1'), { force: true });
+    const blobsBefore = (await allFiles(join(dir, 'blobs'))).length;
+    const again = await open(dir);
+    expect(again.bucket('b')).toBeUndefined();
+    expect((await allFiles(join(dir, 'blobs'))).length).toBe(blobsBefore);
+    expect(blobsBefore).toBe(1);
+    // What was written to the record file's place is the operator's call; here, the bucket is
+    // created again, and its objects are whole.
+    await rm(join(dir, 'meta', 'buckets', 'b.json'));
+    await again.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    await again.close();
+    const third = await open(dir);
+    expect(third.keys('b')).toEqual(['big', 'small']);
+    const rec = third.head('b', 'big')!;
+    const chunks: Buffer[] = [];
+    for await (const c of third.read(rec, 0, rec.size - 1)) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(big)).toBe(true);
+    expect(text(third, 'small')).toBe('inline');
+    await third.close();
+  });
+
+  it('retires, at open, the records of a bucket whose record is gone: objects and uploads', async () => {
+    const { dir, store } = await freshStore();
+    await put(store, 'k', 'v');
+    await store.createUpload({
+      uploadId: 'u1',
+      bucket: 'b',
+      key: 'big',
+      initiated: 0,
+      initiator: 'root',
+      meta: { key: 'big', contentType: 'application/octet-stream', userMeta: {}, blobs: [] } as never,
+      parts: {},
+    });
+    await store.close();
+    // A DeleteBucket a crash cut short after its record went (or a hand that removed it).
+    await rm(join(dir, 'meta', 'buckets'), { recursive: true });
+    await mkdir(join(dir, 'meta', 'buckets'));
+    const again = await open(dir);
+    await again.createBucket({ name: 'b', region: 'us-east-1', created: 0, owner: 'root', configs: {} });
+    await again.close();
+    const third = await open(dir);
+    expect(third.keys('b')).toEqual([]);
+    expect(third.listUploads('b')).toEqual([]);
+    await third.close();
   });
 
   it('leaves out, with a warning, a record the log names under no bucket or object path', async () => {

@@ -466,7 +466,9 @@ class DiskMeta implements MetaBackend {
           if ('versions' in parsed) state.objects.push({ bucket, ...parsed });
           else state.objects.push({ bucket, key: parsed.key, versions: [parsed] });
         } else if (parts.length === 3 && parts[0] === 'meta' && parts[1] === 'uploads') {
-          state.uploads.push(decodeRecordFile<UploadRecord>(payload));
+          const upload = decodeRecordFile<UploadRecord>(payload);
+          if (names.has(upload.bucket)) state.uploads.push(upload);
+          else orphans.push(rel);
         } else undecodable.push(rel);
       } catch {
         undecodable.push(rel);

@@ -62,13 +62,18 @@ export class Store {
     }
     const referenced = new Set<string>();
     for (const { bucket, key, versions } of state.objects) {
+      // Blobs of a bucket whose record could not be read are kept with its records, for the
+      // day the bucket is back (see DiskMeta.load).
+      for (const v of versions) for (const blob of v.blobs) referenced.add(blob.id);
       const index = store.#objects.get(bucket);
       if (!index) continue;
       store.#install(bucket, index, key, versions, true);
-      for (const v of versions) for (const blob of v.blobs) referenced.add(blob.id);
     }
     for (const u of state.uploads) {
-      if (!store.#buckets.has(u.bucket)) continue;
+      if (!store.#buckets.has(u.bucket)) {
+        for (const p of Object.values(u.parts)) referenced.add(p.blob.id);
+        continue;
+      }
       // A completed upload whose record a crash kept (Complete commits the object, then
       // removes the upload): its parts belong to the object now, and aborting it would delete
       // them. Blob ids are never shared otherwise.
