@@ -54,6 +54,19 @@ async function put(store: Store, key: string, body: string | Buffer): Promise<vo
   await store.commitObject('b', key, () => ({ ...objectRecord(key, [blob]), size: bytes.length }));
 }
 
+/** An upload record in bucket b, with no parts. */
+async function createUpload(store: Store, uploadId: string): Promise<void> {
+  await store.createUpload({
+    uploadId,
+    bucket: 'b',
+    key: 'big',
+    initiated: 0,
+    initiator: 'root',
+    meta: { key: 'big', contentType: 'application/octet-stream', userMeta: {}, blobs: [] } as never,
+    parts: {},
+  });
+}
+
 function text(store: Store, key: string): string | undefined {
   const rec = store.head('b', key);
   return rec && store.bytes(rec, 0, rec.size - 1)!.toString();
@@ -204,15 +217,7 @@ describe('record log under the store', () => {
 
   it('keeps multipart upload records in the log too', async () => {
     const { dir, store } = await freshStore();
-    await store.createUpload({
-      uploadId: 'u1',
-      bucket: 'b',
-      key: 'big',
-      initiated: 0,
-      initiator: 'root',
-      meta: { key: 'big', contentType: 'application/octet-stream', userMeta: {}, blobs: [] } as never,
-      parts: {},
-    });
+    await createUpload(store, 'u1');
     const again = await open(dir);
     expect(again.listUploads('b').map((u) => u.uploadId)).toEqual(['u1']);
     await again.abortUpload('u1');
@@ -265,15 +270,7 @@ describe('record log under the store', () => {
     // One segment per append, so each append opens a file; meta/log swapped for a plain file
     // makes that fail (ENOTDIR).
     const { dir, store } = await freshStore({ segmentBytes: 1 });
-    await store.createUpload({
-      uploadId: 'u1',
-      bucket: 'b',
-      key: 'big',
-      initiated: 0,
-      initiator: 'root',
-      meta: { key: 'big', contentType: 'application/octet-stream', userMeta: {}, blobs: [] } as never,
-      parts: {},
-    });
+    await createUpload(store, 'u1');
     await rm(logDir(dir), { recursive: true, force: true });
     await writeFile(logDir(dir), '');
     await expect(store.abortUpload('u1')).rejects.toMatchObject({ code: 'ENOTDIR' });
@@ -321,15 +318,7 @@ describe('record log under the store', () => {
   it('retires, at open, the records of a bucket whose record is gone: objects and uploads', async () => {
     const { dir, store } = await freshStore();
     await put(store, 'k', 'v');
-    await store.createUpload({
-      uploadId: 'u1',
-      bucket: 'b',
-      key: 'big',
-      initiated: 0,
-      initiator: 'root',
-      meta: { key: 'big', contentType: 'application/octet-stream', userMeta: {}, blobs: [] } as never,
-      parts: {},
-    });
+    await createUpload(store, 'u1');
     await store.close();
     // A DeleteBucket a crash cut short after its record went (or a hand that removed it).
     await rm(join(dir, 'meta', 'buckets'), { recursive: true });

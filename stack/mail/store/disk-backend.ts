@@ -4,6 +4,7 @@
 // that the next start removes. Both files go through write-temp, fsync, rename, fsync-dir.
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fsyncDir } from '../../util/fsync-dir.ts';
 import { isMessageId } from '../ids.ts';
 import type { RawBackend } from './mailbox.ts';
 import type { MessageSummary } from './types.ts';
@@ -18,15 +19,6 @@ async function writeDurably(path: string, data: Buffer | string): Promise<void> 
     await handle.close();
   }
   await rename(tmp, path);
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 export interface DiskBackend extends RawBackend {
@@ -68,7 +60,7 @@ export async function openDiskBackend(dir: string): Promise<DiskBackend> {
     async put(summary, raw) {
       await writeDurably(file(summary.id, 'eml'), raw);
       await writeDurably(file(summary.id, 'json'), JSON.stringify(summary));
-      await syncDir(messagesDir);
+      await fsyncDir(messagesDir);
     },
     async get(id) {
       try {

@@ -7,20 +7,11 @@
 // leaves the old or the new version, never a partial one; blobs no record points at are
 // collected at start.
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
-import { mkdir, open, rename, rm, unlink } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdir, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
+import { fsyncDir, fsyncDirSync } from '../../util/fsync-dir.ts';
 import { BlobFile } from './blob-writer.ts';
 import { bufferStream, copyChunks } from './buffer-stream.ts';
 import { FileRangeStream } from './file-range-stream.ts';
@@ -47,25 +38,6 @@ const MAX_SPARES = 64;
 
 function fanout(id: string): string {
   return id.slice(0, 2);
-}
-
-/** Makes a directory's entries (a rename into it, a new file) durable. */
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-function fsyncDirSync(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** A directory's entries; none if it does not exist or is not a directory (a stray file). */

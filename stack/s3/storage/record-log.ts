@@ -22,6 +22,7 @@ import { closeSync, openSync, read, readdirSync, readFileSync, unlinkSync } from
 import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { fsyncDir } from '../../util/fsync-dir.ts';
 import {
   ENTRIES_AT,
   encodeHeader,
@@ -37,16 +38,6 @@ import {
 import { appendLog } from './record-writer.ts';
 
 const readAt = promisify(read);
-
-/** Makes a directory's entries (a rename into it, a removal) durable. */
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 /** An active segment past this size is sealed, and a new one takes the appends. */
 export const SEGMENT_MAX = 64 * 1024 * 1024;

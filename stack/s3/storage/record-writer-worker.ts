@@ -16,7 +16,6 @@ import {
   closeSync,
   fdatasyncSync,
   fstatSync,
-  fsyncSync,
   ftruncateSync,
   linkSync,
   mkdirSync,
@@ -27,6 +26,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
+import { fsyncDirSync } from '../../util/fsync-dir.ts';
 import { emptySlot, FRAME_HEADER, sealFrame } from './record-frame.ts';
 import { writeZeros } from './record-log-format.ts';
 
@@ -96,19 +96,10 @@ function described(err: unknown): { message: string; code?: string } {
   return { message: e.message, ...(e.code ? { code: e.code } : {}) };
 }
 
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Syncs `dir` and every directory up to `top` (the highest one a write created). */
 function fsyncDirs(dir: string, top: string): void {
   for (let d = dir; ; d = dirname(d)) {
-    fsyncDir(d);
+    fsyncDirSync(d);
     if (d === top || d === dirname(d)) break;
   }
 }
@@ -267,7 +258,7 @@ function retire(job: RetireJob): boolean[] {
     // the record is unchanged) and before the file can be reused (its old name could come
     // back pointing at another record).
     try {
-      fsyncDir(dirname(path));
+      fsyncDirSync(dirname(path));
       kept.push(true);
     } catch (err) {
       // Removed, not known durably: not reused; the rest are still removed.
@@ -304,7 +295,7 @@ function append(job: AppendJob): void {
   }
   if (!job.syncDir) return;
   try {
-    fsyncDir(job.syncDir);
+    fsyncDirSync(job.syncDir);
   } catch (err) {
     // The entries are written and synced: they stand, not known durable.
     throw new Unsynced(err);
