@@ -13,7 +13,7 @@ import { crc32 } from 'node:zlib';
 const HEADER_MAGIC = 0x014c3353;
 /** "S3E" and a format version. */
 const ENTRY_MAGIC = 0x01453353;
-const HEADER_BYTES = 24;
+export const HEADER_BYTES = 24;
 /** Where entries start: the header has a block of its own, written over alone. */
 export const ENTRIES_AT = 4096;
 export const ENTRY_HEADER = 28;

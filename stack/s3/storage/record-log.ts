@@ -18,7 +18,16 @@
 // order; each replays up to its first entry that is not whole (the tail a crash cut), and
 // later appends go to a new segment, never after such a tail.
 import { randomInt } from 'node:crypto';
-import { closeSync, openSync, read, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  lstatSync,
+  openSync,
+  read,
+  readdirSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+} from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,6 +36,7 @@ import {
   ENTRIES_AT,
   encodeHeader,
   entrySize,
+  HEADER_BYTES,
   type LogEntry,
   OP_RETIRE,
   OP_WRITE,
@@ -113,6 +123,17 @@ interface Queued {
 
 const NAME = /^(seg|base)-(\d{1,15})\.(log|tmp)$/;
 
+/** The first bytes of a file, as many as a header takes. */
+function readHead(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(HEADER_BYTES);
+    return buf.subarray(0, readSync(fd, buf, 0, HEADER_BYTES, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class RecordLog {
   readonly #dir: string;
   readonly #segmentBytes: number;
@@ -123,6 +144,12 @@ export class RecordLog {
   readonly #queue: Queued[] = [];
   #flushing: Promise<void> | undefined;
   #compaction: Promise<void> | undefined;
+  /**
+   * The compaction under way runs to its end even if the log closes: one started because
+   * sealed files piled up (each short run adds one), which runs that close early would
+   * otherwise abandon, one after another, forever.
+   */
+  #finishCompaction = false;
   #closed = false;
   /** open() has read the log: before it, generations are not known and writes are refused. */
   #opened = false;
@@ -142,7 +169,11 @@ export class RecordLog {
 
   /** Whether the directory holds any log file (a base or a segment). */
   hasFiles(): boolean {
-    return readdirSync(this.#dir).some((n) => NAME.test(n) && n.endsWith('.log'));
+    return readdirSync(this.#dir).some((n) => {
+      if (!NAME.test(n) || !n.endsWith('.log')) return false;
+      const path = join(this.#dir, n);
+      return lstatSync(path).isFile() && readHeader(readHead(path)) !== undefined;
+    });
   }
 
   /**
@@ -157,6 +188,11 @@ export class RecordLog {
       if (!m) continue;
       const path = join(this.#dir, name);
       this.#nextGen = Math.max(this.#nextGen, Number(m[2]) + 1);
+      // Something else under a log file's name (a directory, a link): not ours to read or remove.
+      if (!lstatSync(path).isFile()) {
+        this.#warn(`not a log file, left out: ${path}`);
+        continue;
+      }
       // A base a compaction did not finish (or was abandoned at close).
       if (m[3] === 'tmp') {
         unlinkSync(path);
@@ -173,31 +209,35 @@ export class RecordLog {
         live: 0,
       });
     }
-    bases.sort((a, b) => a.gen - b.gen);
-    const base = bases.pop();
-    // Covered by the newest base: removed (a compaction's removals a crash cut short).
-    const obsolete = [...bases, ...segs.filter((s) => base && s.gen <= base.gen)];
+    // The newest base with a valid header (a base is renamed into place only once synced, so
+    // an invalid one is not ours, or a failing disk's: left as it is, and not trusted to cover
+    // anything).
+    bases.sort((a, b) => b.gen - a.gen);
+    const read = new Map<Segment, Buffer>();
+    let base: Segment | undefined;
+    for (const b of bases) {
+      const file = readFileSync(b.path);
+      const header = readHeader(file);
+      if (header && header.gen === b.gen) {
+        base = b;
+        read.set(b, file);
+        break;
+      }
+      this.#warn(`a log file has no valid header and was left out: ${b.path}`);
+    }
+    // Covered by that base: removed (a compaction's removals a crash cut short).
+    const obsolete = base ? [...bases, ...segs].filter((s) => s !== base && s.gen <= base.gen) : [];
     for (const s of obsolete) unlinkSync(s.path);
     const files = [...(base ? [base] : []), ...segs.filter((s) => !base || s.gen > base.gen)];
     files.sort((a, b) => a.gen - b.gen);
     const current = new Map<string, { entry: LogEntry; file: Buffer }>();
     for (const seg of files) {
-      let file: Buffer;
-      try {
-        file = readFileSync(seg.path);
-      } catch (err) {
-        // Something else under a log file's name (a directory): not ours to remove.
-        if ((err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
-        this.#warn(`not a log file, left out: ${seg.path}`);
-        continue;
-      }
+      const file = read.get(seg) ?? readFileSync(seg.path);
       seg.allocated = file.length;
       const header = readHeader(file);
-      // A segment whose first append a crash tore holds nothing that was acknowledged; a base
-      // is renamed into place only once synced, so it cannot be torn short of a failing disk.
+      // A segment whose first append a crash tore holds nothing that was acknowledged.
       if (!header || header.gen !== seg.gen) {
-        if (seg.base) this.#warn(`a log file has no valid header and was left out: ${seg.path}`);
-        else unlinkSync(seg.path);
+        unlinkSync(seg.path);
         continue;
       }
       seg.salt = header.salt;
@@ -245,7 +285,7 @@ export class RecordLog {
   /** Compacts the sealed files now (if there are any), after a compaction under way. */
   async compact(): Promise<void> {
     while (this.#compaction) await this.#compaction;
-    this.#startCompaction();
+    this.#startCompaction(false);
     await this.#compaction;
   }
 
@@ -447,12 +487,13 @@ export class RecordLog {
     const bytes = sealed.reduce((n, s) => n + s.tail - ENTRIES_AT, 0);
     const live = sealed.reduce((n, s) => n + s.live, 0);
     const garbage = bytes - live;
-    if ((garbage >= this.#compactBytes && garbage >= live) || sealed.length > SEALED_MAX)
-      this.#startCompaction();
+    if (garbage >= this.#compactBytes && garbage >= live) this.#startCompaction(false);
+    else if (sealed.length > SEALED_MAX) this.#startCompaction(true);
   }
 
-  #startCompaction(): void {
+  #startCompaction(finish: boolean): void {
     if (this.#compaction || this.#closed) return;
+    this.#finishCompaction = finish;
     this.#compaction = this.#compactSealed().then(
       () => {
         this.#compaction = undefined;
@@ -485,7 +526,8 @@ export class RecordLog {
     // The files the base covers go; the base takes their place, oldest of all.
     for (const s of sources) {
       await this.#closeFd(s);
-      await unlink(s.path).catch(() => {});
+      // A lone base compacted again: the new one took its name.
+      if (s.path !== base.path) await unlink(s.path).catch(() => {});
     }
     this.#segments = [base, ...this.#segments.filter((s) => !covered.has(s))];
     this.stats.compactions++;
@@ -517,8 +559,12 @@ export class RecordLog {
     const salt = randomInt(2 ** 32);
     const final = join(this.#dir, `base-${gen}.log`);
     const tmp = join(this.#dir, `base-${gen}.tmp`);
-    // Truncated if there: a base a crash cut short (a migration's is written before open() clears them).
-    const fh = await open(tmp, 'w');
+    // A base a crash cut short may be there (a migration's is written before open() clears
+    // them): removed, and the name taken anew, never followed (it could be a link).
+    await unlink(tmp).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    const fh = await open(tmp, 'wx');
     const seg: Segment = {
       gen,
       salt,
@@ -540,7 +586,7 @@ export class RecordLog {
         used = 0;
       };
       for (const item of items) {
-        if (this.#closed && current) return undefined;
+        if (this.#closed && current && !this.#finishCompaction) return undefined;
         const payload = await item.read();
         const pathBytes = Buffer.from(item.rel);
         const size = entrySize(pathBytes.length, payload.length);
