@@ -306,7 +306,8 @@ export class RecordLog {
 
   /**
    * Ends appends: every write acknowledged before the call is in the log already; later ones
-   * are refused, a compaction under way is abandoned (its files stay as they were). Idempotent.
+   * are refused. A compaction under way for garbage is abandoned (the files stay as they were);
+   * one for too many files runs to its end (see #finishCompaction). Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
