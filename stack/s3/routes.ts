@@ -97,7 +97,7 @@ const UNIMPLEMENTED_OBJECT: [string[], string, string][] = [
   [['GET'], 'torrent', 'GetObjectTorrent'],
   [['POST'], 'restore', 'RestoreObject'],
   [['POST'], 'select', 'SelectObjectContent'],
-  [['POST'], 'renameObject', 'RenameObject'],
+  [['PUT', 'POST'], 'renameObject', 'RenameObject'],
 ];
 
 export const ROUTES: Route[] = [
@@ -522,6 +522,56 @@ export const ROUTES: Route[] = [
   },
 ];
 
+/**
+ * Every subresource S3 routes an operation by (the AWS SDK's routes, and the older ones AWS
+ * documents). A request naming one that the row it matched does not take is an operation we do
+ * not implement: without this, `DELETE /bucket?metadataConfiguration` fell through to
+ * DeleteBucket, and `PUT /key?encryption` to PutObject, which wrote the XML over the object.
+ */
+const SUBRESOURCES = new Set([
+  'abac',
+  'accelerate',
+  'acl',
+  'analytics',
+  'annotation',
+  'attributes',
+  'cors',
+  'delete',
+  'encryption',
+  'intelligent-tiering',
+  'inventory',
+  'legal-hold',
+  'lifecycle',
+  'location',
+  'logging',
+  'metadataAnnotationTable',
+  'metadataConfiguration',
+  'metadataInventoryTable',
+  'metadataJournalTable',
+  'metadataTable',
+  'metrics',
+  'notification',
+  'object-lock',
+  'ownershipControls',
+  'policy',
+  'policyStatus',
+  'publicAccessBlock',
+  'renameObject',
+  'replication',
+  'requestPayment',
+  'restore',
+  'retention',
+  'select',
+  'session',
+  'tagging',
+  'torrent',
+  'uploadId',
+  'uploads',
+  'versioning',
+  'versions',
+  'website',
+]);
+
 export function resolveRoute(
   method: string,
   scope: Scope,
@@ -533,6 +583,14 @@ export function resolveRoute(
     if (r.method !== m || r.scope !== scope) continue;
     if (r.query && !r.query.every((q) => q === '' || query.has(q))) continue;
     if (r.header && headers[r.header] === undefined) continue;
+    for (const key of query.keys()) {
+      if (SUBRESOURCES.has(key) && !r.query?.includes(key)) {
+        throw new S3Error(
+          'NotImplemented',
+          `${method} with the ?${key} subresource is not implemented by this server`,
+        );
+      }
+    }
     return r;
   }
   throw new S3Error('MethodNotAllowed', undefined, {

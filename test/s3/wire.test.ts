@@ -113,6 +113,36 @@ describe('responses', () => {
     }
   });
 
+  it('answers 501 for a subresource a plain GET, PUT or DELETE would have taken, and changes nothing', async () => {
+    await srv.createBucket('wire-sub');
+    await s3.send(new PutObjectCommand({ Bucket: 'wire-sub', Key: 'k', Body: 'original' }));
+    for (const [method, path] of [
+      ['DELETE', '/wire-sub?metadataConfiguration'],
+      ['GET', '/wire-sub?metadataConfiguration'],
+      ['GET', '/wire-sub?abac'],
+      ['PUT', '/wire-sub?abac'],
+      ['PUT', '/wire-sub?metadataJournalTable'],
+      ['PUT', '/wire-sub/k?encryption'],
+      ['PUT', '/wire-sub/k?renameObject'],
+      ['PUT', '/wire-sub/new?renameObject'],
+      ['DELETE', '/wire-sub/k?annotation'],
+      ['PUT', '/wire-sub/k?uploadId=nope'],
+    ] as const) {
+      const r = await signedSend(srv.url, {
+        method,
+        path,
+        identity: ROOT,
+        body: method === 'PUT' ? '<Configuration/>' : undefined,
+      });
+      expect(r.status, `${method} ${path}`).toBe(501);
+      expect(r.body).toContain('<Code>NotImplemented</Code>');
+    }
+    // The bucket and the object are as they were; nothing new was made.
+    expect(srv.listBuckets().map((b) => b.name)).toContain('wire-sub');
+    expect(srv.listObjects('wire-sub').map((o) => o.key)).toEqual(['k']);
+    expect((await srv.getObject('wire-sub', 'k'))?.body.toString()).toBe('original');
+  });
+
   it('answers what AWS answers for subresources it never changes', async () => {
     const v = await signedSend(srv.url, { method: 'GET', path: '/wire?versioning', identity: ROOT });
     expect(v.body).toContain(
