@@ -162,19 +162,17 @@ export async function openStore(options: ResolvedOptions, onEvent: (e: StoreEven
   return Store.open(backends, onEvent, options.storeNow);
 }
 
-function headerTooLargeResponse(): Buffer {
-  const err = new S3Error('RequestHeaderSectionTooLarge', undefined, { MaxSizeAllowed: '8192' });
-  const body = errorXml(err, '', 'HEADERTOOLARGE000', '');
-  return Buffer.from(
-    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
-}
+/** The header section AWS takes at most (its RequestHeaderSectionTooLarge names 8192). */
+const MAX_HEADER_BYTES = 8192;
 
-/** Headers that never finished arriving: no request was dispatched, so the answer is written raw. */
-function requestTimeoutResponse(): Buffer {
+/**
+ * An S3 error for a request that was never dispatched (its headers were too large, or never
+ * finished arriving), written raw, with request ids as on every response.
+ */
+function rawErrorResponse(err: S3Error): Buffer {
   const requestId = randomBytes(8).toString('hex').toUpperCase();
   const hostId = randomBytes(48).toString('base64');
-  const body = errorXml(new S3Error('RequestTimeout'), '', requestId, hostId);
+  const body = errorXml(err, '', requestId, hostId);
   return Buffer.from(
     `HTTP/1.1 400 Bad Request\r\nx-amz-request-id: ${requestId}\r\nx-amz-id-2: ${hostId}\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
@@ -225,6 +223,7 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
     // Headers that never finish are the same stall as a body that never comes.
     headersTimeout: options.idleTimeoutMs,
     connectionsCheckingInterval: Math.min(30_000, Math.max(50, options.idleTimeoutMs / 4)),
+    maxHeaderSize: MAX_HEADER_BYTES,
   };
   const server: Server = options.tls
     ? createHttpsServer({ ...serverOptions, ...options.tls }, handler)
@@ -235,8 +234,16 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
-    if (err.code === 'HPE_HEADER_OVERFLOW') socket.end(headerTooLargeResponse());
-    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.end(requestTimeoutResponse());
+    if (err.code === 'HPE_HEADER_OVERFLOW') {
+      socket.end(
+        rawErrorResponse(
+          new S3Error('RequestHeaderSectionTooLarge', undefined, {
+            MaxSizeAllowed: String(MAX_HEADER_BYTES),
+          }),
+        ),
+      );
+    } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+      socket.end(rawErrorResponse(new S3Error('RequestTimeout')));
     else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   server.listen(options.port, options.host);

@@ -307,14 +307,27 @@ describe('limits', () => {
     expect(noLength.body).toContain('<Code>MissingContentLength</Code>');
   });
 
-  it('answers an oversized header section with an S3 error and keeps serving', async () => {
-    const r = await send(srv.url, {
+  it('answers a header section over 8 KiB as AWS does, with request ids, and keeps serving', async () => {
+    for (const size of [9_000, 20_000]) {
+      const r = await send(srv.url, {
+        method: 'GET',
+        path: '/wire',
+        headers: { 'x-amz-meta-huge': 'a'.repeat(size) },
+      });
+      expect(r.status, `${size}`).toBe(400);
+      expect(r.body).toContain('<Code>RequestHeaderSectionTooLarge</Code>');
+      expect(r.body).toContain('<MaxSizeAllowed>8192</MaxSizeAllowed>');
+      expect(r.headers['x-amz-request-id']).toMatch(/^[0-9A-F]{16}$/);
+      expect(r.body).toContain(`<RequestId>${r.headers['x-amz-request-id']}</RequestId>`);
+      expect(r.headers['x-amz-id-2']).toBeTruthy();
+    }
+    // Under the limit: an ordinary answer (anonymous: access denied).
+    const under = await send(srv.url, {
       method: 'GET',
       path: '/wire',
-      headers: { 'x-amz-meta-huge': 'a'.repeat(20_000) },
+      headers: { 'x-amz-meta-big': 'a'.repeat(6_000) },
     });
-    expect(r.status).toBe(400);
-    expect(r.body).toContain('<Code>RequestHeaderSectionTooLarge</Code>');
+    expect(under.status).toBe(403);
     const after = await s3.send(new ListObjectsV2Command({ Bucket: 'wire', MaxKeys: 1 }));
     expect(after.$metadata.httpStatusCode).toBe(200);
   });
