@@ -1,8 +1,8 @@
-// Large blobs on disk are written by a worker thread (blob-writer.ts) that flushes them while
-// they arrive (an fdatasync every few MiB) and once more at the end: the bytes are exactly what
-// was sent, across a restart, also for several bodies at once through its small buffer pool;
-// a body that fails mid-way leaves no file behind, and a file that cannot be written fails
-// its PUT without stopping the next one.
+// Large blobs on disk are written in batches of the body's own chunks (blob-file.ts), flushed
+// while they arrive (an fdatasync every few MiB) and once more at the end: the bytes are
+// exactly what was sent, across a restart, also for several bodies at once; a body that fails
+// mid-way leaves no file behind, and a file that cannot be written fails its PUT without
+// stopping the next one.
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -12,7 +12,7 @@ import { mkdir, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fsyncDir, fsyncDirSync } from '../../util/fsync-dir.ts';
-import { BlobFile } from './blob-writer.ts';
+import { BlobFile } from './blob-file.ts';
 import { bufferStream, copyChunks } from './buffer-stream.ts';
 import { FileRangeStream } from './file-range-stream.ts';
 import { decodeRecordFile, encodeRecordFile } from './record-file.ts';
