@@ -49,7 +49,8 @@ export async function startDockerMinio(options: DockerMinioOptions): Promise<Doc
     })
     .withCommand(['server', '/data'])
     .withExposedPorts(exposed)
-    .withWaitStrategy(Wait.forHttp('/minio/health/live', 9000).withStartupTimeout(60_000))
+    // The cluster check answers 503 until the object layer and IAM are up (live answers 200 before).
+    .withWaitStrategy(Wait.forHttp('/minio/health/cluster', 9000).withStartupTimeout(60_000))
     .start();
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {

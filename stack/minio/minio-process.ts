@@ -14,7 +14,7 @@ export interface MinioProcessOptions {
   rootPassword: string;
   /** @default 'us-east-1' */
   region?: string;
-  /** How long to wait for /minio/health/live. @default 30000 */
+  /** How long to wait for /minio/health/cluster. @default 30000 */
   readyTimeoutMs?: number;
 }
 
@@ -43,7 +43,10 @@ export async function startMinioProcess(options: MinioProcessOptions): Promise<M
       MINIO_BROWSER: 'off',
       MINIO_UPDATE: 'off',
     },
-    readyUrl: `${url}/minio/health/live`,
+    // Not /minio/health/live: it answers 200 as soon as HTTP is up, before the object layer
+    // and IAM are (requests then fail with XMinioServerNotInitialized, seen in CI). The
+    // cluster check answers 503 until they are.
+    readyUrl: `${url}/minio/health/cluster`,
     readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
   });
   return {
