@@ -66,7 +66,14 @@ export function walkKeys(sorted: readonly string[], input: ListingInput): Listin
   return out;
 }
 
-/** `encoding-type=url`: what S3 encodes, spaces as %20 and `/` kept. */
+/**
+ * `encoding-type=url` as S3 writes it: as java.net.URLEncoder, with `/` kept. A space is `+`
+ * (so a literal `+` is %2B), and only A-Z a-z 0-9 - _ . * / stay as they are; `~ ! ' ( )` are
+ * escaped. Measured on AWS (`a b.txt` -> `a+b.txt`), and what MinIO writes (its s3URLEncode).
+ */
 export function urlEncodeKey(value: string): string {
-  return encodeURIComponent(value).replace(/%2F/g, '/');
+  return encodeURIComponent(value)
+    .replace(/%2F/g, '/')
+    .replace(/%20/g, '+')
+    .replace(/[~!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -50,6 +50,8 @@ describe('walkKeys', () => {
   });
 
   it('url-encodes keys as S3 does for encoding-type=url', () => {
-    expect(urlEncodeKey('dir/a b+c&ü')).toBe('dir/a%20b%2Bc%26%C3%BC');
+    expect(urlEncodeKey('dir/a b+c&ü')).toBe('dir/a+b%2Bc%26%C3%BC');
+    expect(urlEncodeKey("run books/x~y!z'(1)*-_.txt")).toBe('run+books/x%7Ey%21z%27%281%29*-_.txt');
+    expect(urlEncodeKey('100%.csv')).toBe('100%25.csv');
   });
 });
