@@ -69,7 +69,8 @@ export function walkKeys(sorted: readonly string[], input: ListingInput): Listin
 /**
  * `encoding-type=url` as S3 writes it: as java.net.URLEncoder, with `/` kept. A space is `+`
  * (so a literal `+` is %2B), and only A-Z a-z 0-9 - _ . * / stay as they are; `~ ! ' ( )` are
- * escaped. Measured on AWS (`a b.txt` -> `a+b.txt`), and what MinIO writes (its s3URLEncode).
+ * escaped. What MinIO writes (its s3URLEncode), and what a public measurement on AWS reports
+ * (`a b.txt` -> `a+b.txt`, `a+b.txt` -> `a%2Bb.txt`).
  */
 export function urlEncodeKey(value: string): string {
   return encodeURIComponent(value)
