@@ -385,8 +385,22 @@ describe('bucket records in slot files', () => {
     const [first] = await slotFiles(dir);
     // A whole frame, newer than the first slot's, whose payload is not a bucket record.
     await writeFile(`${first}.1`, frame(Buffer.from('{ not json'), 2));
-    let store = await open(dir);
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(`${w.code} ${w.message}`);
+    process.on('warning', onWarning);
+    let store: Awaited<ReturnType<typeof open>>;
+    try {
+      store = await open(dir);
+      // Warnings are emitted on a later tick.
+      await new Promise(setImmediate);
+    } finally {
+      process.off('warning', onWarning);
+    }
     expect(store.bucket('b')).toEqual(bucketRecord('b'));
+    // An acknowledged change undone is said.
+    expect(warnings).toEqual([
+      expect.stringMatching(/^S3_STORAGE_NEWER_RECORD_UNREADABLE .*b\.json could not be read/),
+    ]);
     const kept = await readFile(first!);
     await setPolicy(store, 'after');
     await store.close();

@@ -230,8 +230,17 @@ class DiskLayout {
       );
       const { st, value, failed } = pickSlot(files, decode);
       this.#slots.set(path, st);
-      if (value !== undefined) out.push({ path, value });
-      else if (failed) unreadable.push(path);
+      if (value !== undefined) {
+        out.push({ path, value });
+        // An older record won over a newer whole one that cannot be read (written by a later
+        // version, say): an acknowledged change undone, which someone should hear of.
+        if (failed) {
+          process.emitWarning(
+            `S3 disk storage: the newest record in ${path} could not be read; the one before it was loaded`,
+            { code: 'S3_STORAGE_NEWER_RECORD_UNREADABLE' },
+          );
+        }
+      } else if (failed) unreadable.push(path);
     }
     return out;
   }
@@ -274,7 +283,8 @@ function pickSlot<T>(
     try {
       const value = decode(c!.frame!.payload);
       st.current = c!.i;
-      return { st, value, failed: false };
+      // `failed`: a newer frame could not be decoded.
+      return { st, value, failed };
     } catch {
       failed = true;
     }
