@@ -9,7 +9,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, rename, rm, unlink } from 'node:fs/promises';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fsyncDir, fsyncDirSync } from '../../util/fsync-dir.ts';
 import { BlobFile } from './blob-file.ts';
@@ -193,17 +193,6 @@ class DiskLayout {
     }
     this.#slots.delete(path);
     for (const [i, k] of kept.entries()) if (k) await this.#keepSpare(spares[i]!);
-  }
-
-  /** Forgets what is known of `path`'s slots: they are read from disk at the next use. */
-  reread(path: string): void {
-    this.#slots.set(path, { seq: 0, current: -1, has: [false, false], unknown: true });
-  }
-
-  /** Forgets the slots of every record under `dir` (removed as a whole). */
-  forget(dir: string): void {
-    const prefix = dir + sep;
-    for (const p of this.#slots.keys()) if (p.startsWith(prefix)) this.#slots.delete(p);
   }
 
   /**

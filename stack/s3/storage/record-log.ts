@@ -230,7 +230,8 @@ export class RecordLog {
     for (const s of obsolete) unlinkSync(s.path);
     const files = [...(base ? [base] : []), ...segs.filter((s) => !base || s.gen > base.gen)];
     files.sort((a, b) => a.gen - b.gen);
-    const current = new Map<string, { entry: LogEntry; file: Buffer }>();
+    /** Each record's current payload, still a view of its file. */
+    const current = new Map<string, Buffer>();
     for (const seg of files) {
       const file = read.get(seg) ?? readFileSync(seg.path);
       seg.allocated = file.length;
@@ -246,7 +247,7 @@ export class RecordLog {
         this.#supersede(entry.path);
         seg.tail += size;
         if (entry.op === OP_WRITE) {
-          current.set(entry.path, { entry, file });
+          current.set(entry.path, entry.payload);
           seg.live += size;
           this.#keydir.set(entry.path, {
             seg,
@@ -260,7 +261,8 @@ export class RecordLog {
     }
     this.#opened = true;
     this.#maybeCompact();
-    return new Map([...current].map(([rel, { entry }]) => [rel, Buffer.from(entry.payload)]));
+    // Copies: a view would keep the whole file, garbage included, in memory.
+    return new Map([...current].map(([rel, payload]) => [rel, Buffer.from(payload)]));
   }
 
   /**
