@@ -44,9 +44,9 @@ export class BlobFile {
   #writes: Promise<void> = Promise.resolve();
   /** An fdatasync under way beside the writes. */
   #sync: Promise<void> | undefined;
-  /** Bytes handed to writes not yet done, and the caller waiting for them to drop. */
+  /** Bytes handed to writes not yet done, and the callers waiting for them to drop. */
   #ahead = 0;
-  #waiting: (() => void) | undefined;
+  #waiting: (() => void)[] = [];
   /** The first failure: later bytes are dropped, and `end` throws it. */
   #error: Error | undefined;
   #done = false;
@@ -67,7 +67,7 @@ export class BlobFile {
     if (this.#batchBytes >= BATCH) this.#submit();
     if (this.#ahead < AHEAD) return Promise.resolve();
     return new Promise((resolve) => {
-      this.#waiting = resolve;
+      this.#waiting.push(resolve);
     });
   }
 
@@ -102,11 +102,7 @@ export class BlobFile {
         this.#error ??= err as Error;
       } finally {
         this.#ahead -= n;
-        if (this.#waiting && (this.#ahead < AHEAD || this.#error)) {
-          const resolve = this.#waiting;
-          this.#waiting = undefined;
-          resolve();
-        }
+        if (this.#ahead < AHEAD || this.#error) for (const resolve of this.#waiting.splice(0)) resolve();
       }
     });
   }
