@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { type BucketPolicyChoice, loadStackPolicies } from '../../stack/policies/load-stack-policies.ts';
 import { createAuthorizer } from '../../stack/s3/authz/authorizer.ts';
 import { matchPreflight } from '../../stack/s3/authz/cors.ts';
@@ -163,6 +163,7 @@ describe('loadStackPolicies', () => {
 
   it('fails with the file name and AWS message on a malformed policy', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'policies-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const src = fileURLToPath(new URL('../../stack/policies/', import.meta.url));
     for (const f of ['app-user-policy.json', 'cors.json', 'bucket-policy-guide-public.json']) {
       await writeFile(join(dir, f), await readFile(join(src, f)));

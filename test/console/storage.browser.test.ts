@@ -1,12 +1,12 @@
 // The Storage and Requests pages in a real browser: an object stored during the test appears
 // live and downloads byte for byte; upload and delete as root; a denied request explains itself.
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { launchBrowser } from './browser.ts';
 import { APP_USER, BUCKET, type ComposedStack, composeStack } from './compose.ts';
 
@@ -83,7 +83,9 @@ describe('console: storage', () => {
   });
 
   it('uploads and deletes as root', async () => {
-    const file = join(tmpdir(), `console-upload-${process.pid}.txt`);
+    const dir = await mkdtemp(join(tmpdir(), 'console-upload-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, `console-upload-${process.pid}.txt`);
     const content = Buffer.from('업로드 테스트 — uploaded from the console\n');
     await writeFile(file, content);
     await page.goto(`${stack.console.url}/#/storage/${BUCKET}?prefix=uploads/`);

@@ -6,8 +6,9 @@ import { startMailServer } from '../../stack/mail/server.ts';
 import { RawSmtp, tempDir, transport } from './helpers.ts';
 
 it('after stop and start every message is back with the same id, seq and bytes', async () => {
-  const dir = tempDir('mail-disk-');
-  const first = await startMailServer({ store: { type: 'disk', dir } });
+  using temp = tempDir('mail-disk-');
+  const dir = temp.path;
+  await using first = await startMailServer({ store: { type: 'disk', dir } });
   const tx = transport(first, { pool: true, maxConnections: 4 });
   await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
@@ -44,7 +45,8 @@ it('after stop and start every message is back with the same id, seq and bytes',
 });
 
 it('a client that disconnects mid-DATA leaves nothing stored, not even a file', async () => {
-  const dir = tempDir('mail-disk-');
+  using temp = tempDir('mail-disk-');
+  const dir = temp.path;
   await using mail = await startMailServer({ store: { type: 'disk', dir } });
   const c = await RawSmtp.connect(mail.smtpPort);
   await c.reply();

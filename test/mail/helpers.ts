@@ -1,6 +1,6 @@
 // Test helpers: real clients (nodemailer, /usr/bin/swaks) and a tiny raw SMTP dialog for
 // protocol-level and hostile-input cases no well-behaved client would produce.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,15 +16,33 @@ export function cleanEnv(): Record<string, string> {
   return { PATH: '/usr/bin:/bin', HOME: tmpdir(), LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
 }
 
-export function tempDir(prefix = 'mail-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+/** A directory under the OS temp dir, removed with everything in it on dispose. */
+export interface TempDir extends Disposable {
+  readonly path: string;
+}
+
+/** A fresh temp directory; `using dir = tempDir()` removes it however the test ends. */
+export function tempDir(prefix = 'mail-test-'): TempDir {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, [Symbol.dispose]: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A file in its own temp directory; disposing it removes the directory. */
+export interface TempFile extends Disposable {
+  readonly path: string;
 }
 
 /** Writes the server's CA to a file for clients that take a path (swaks). */
-export function caFile(mail: MailServer): string {
-  const path = join(tempDir('mail-ca-'), 'ca.pem');
-  writeFileSync(path, mail.caCertPem);
-  return path;
+export function caFile(mail: MailServer): TempFile {
+  const dir = tempDir('mail-ca-');
+  const path = join(dir.path, 'ca.pem');
+  try {
+    writeFileSync(path, mail.caCertPem);
+  } catch (error) {
+    dir[Symbol.dispose]();
+    throw error;
+  }
+  return { path, [Symbol.dispose]: dir[Symbol.dispose] };
 }
 
 export async function swaks(args: string[]) {

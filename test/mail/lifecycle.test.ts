@@ -62,8 +62,9 @@ it('stop() with an idle pooled client returns promptly; asyncDispose stops too',
 });
 
 it('a CA directory is created once and reused; its PEM is what the server presents', async () => {
-  const dir = tempDir('mail-ca-');
-  const first = await startMailServer({ ca: dir });
+  using ca = tempDir('mail-ca-');
+  const dir = ca.path;
+  await using first = await startMailServer({ ca: dir });
   await first.stop();
   expect(first.caFile).toBe(join(dir, 'ca.pem'));
   expect(readFileSync(first.caFile!, 'utf8')).toBe(first.caCertPem);

@@ -2,19 +2,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MailServer, startMailServer } from '../../stack/mail/server.ts';
 import { AUTH_FAILED_MESSAGE } from '../../stack/mail/smtp/auth.ts';
-import { caFile, swaks, transport } from './helpers.ts';
+import { caFile, swaks, type TempFile, transport } from './helpers.ts';
 
 const users = [{ user: 'dev@focusmate.local', pass: 'local-app-password' }];
 const good = { user: users[0]!.user, pass: users[0]!.pass };
 
 describe('submission, TLS optional, strict AUTH', () => {
   let mail: MailServer;
-  let ca: string;
+  let ca: TempFile;
   beforeAll(async () => {
     mail = await startMailServer({ auth: { users } });
     ca = caFile(mail);
   });
-  afterAll(() => mail.stop());
+  afterAll(async () => {
+    ca?.[Symbol.dispose]();
+    await mail?.stop();
+  });
 
   it('accepts nodemailer over STARTTLS with the right credentials and records the session', async () => {
     const info = await transport(mail, { auth: good, requireTLS: true }).sendMail({
@@ -67,7 +70,7 @@ describe('submission, TLS optional, strict AUTH', () => {
       '--tls',
       '--tls-verify',
       '--tls-ca-path',
-      ca,
+      ca.path,
       '--tls-sni',
       'localhost',
       '--auth',
@@ -94,7 +97,7 @@ describe('submission, TLS optional, strict AUTH', () => {
       String(mail.smtpPort),
       '--tls',
       '--tls-ca-path',
-      ca,
+      ca.path,
       '--auth',
       'CRAM-MD5',
       '--auth-user',
@@ -119,7 +122,7 @@ describe('submission, TLS optional, strict AUTH', () => {
       String(mail.smtpPort),
       '--tls',
       '--tls-ca-path',
-      ca,
+      ca.path,
       '--auth',
       'PLAIN',
       '--auth-user',
@@ -138,12 +141,15 @@ describe('submission, TLS optional, strict AUTH', () => {
 
 describe('submission, TLS required', () => {
   let mail: MailServer;
-  let ca: string;
+  let ca: TempFile;
   beforeAll(async () => {
     mail = await startMailServer({ auth: { users }, tls: { mode: 'required' } });
     ca = caFile(mail);
   });
-  afterAll(() => mail.stop());
+  afterAll(async () => {
+    ca?.[Symbol.dispose]();
+    await mail?.stop();
+  });
 
   it('answers MAIL before STARTTLS with 530 5.7.0 Must issue a STARTTLS command first', async () => {
     const r = await swaks([
@@ -197,7 +203,7 @@ describe('submission, TLS required', () => {
       '--tls',
       '--tls-verify',
       '--tls-ca-path',
-      ca,
+      ca.path,
       '--tls-sni',
       'localhost',
       '--auth',
@@ -220,12 +226,15 @@ describe('submission, TLS required', () => {
 
 describe('implicit TLS (465 style)', () => {
   let mail: MailServer;
-  let ca: string;
+  let ca: TempFile;
   beforeAll(async () => {
     mail = await startMailServer({ auth: { users }, tls: { mode: 'required' } });
     ca = caFile(mail);
   });
-  afterAll(() => mail.stop());
+  afterAll(async () => {
+    ca?.[Symbol.dispose]();
+    await mail?.stop();
+  });
 
   it('nodemailer secure: true, verifying the certificate', async () => {
     await transport(mail, { implicitTls: true, auth: good }).sendMail({
@@ -253,7 +262,7 @@ describe('implicit TLS (465 style)', () => {
       '--tls-on-connect',
       '--tls-verify',
       '--tls-ca-path',
-      ca,
+      ca.path,
       '--tls-sni',
       'localhost',
       '--auth',

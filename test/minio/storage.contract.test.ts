@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { S3Storage } from '../../src/storage/s3-storage.ts';
 import { resolveBinary } from '../../stack/minio/binaries.ts';
-import { startMinioProcess } from '../../stack/minio/minio-process.ts';
+import { type MinioProcess, startMinioProcess } from '../../stack/minio/minio-process.ts';
 import { freePort } from '../../stack/util/free-port.ts';
 import { storageContract } from '../contract/storage-contract.ts';
 import { minioAvailable } from './minio-available.ts';
@@ -21,34 +21,44 @@ if (minioAvailable()) {
   ] as const) {
     storageContract(`S3Storage on MinIO (${path})`, async () => {
       const dir = await mkdtemp(join(tmpdir(), 'minio-storage-'));
-      const minio = await startMinioProcess({
-        binary: resolveBinary('minio')!.path,
-        dataDir: dir,
-        port: await freePort(),
-        rootUser: ROOT.accessKeyId,
-        rootPassword: ROOT.secretAccessKey,
-      });
-      const storage = new S3Storage({
-        bucket: 'storage-contract',
-        region: 'us-east-1',
-        endpoint: minio.url,
-        credentials: ROOT,
-        maxFileSize: 6 * 1024 * 1024,
-        singlePutMaxBytes,
-        listPageSize: 7,
-        maxAttempts: 1,
-      });
-      await storage.client.send(new CreateBucketCommand({ Bucket: 'storage-contract' }));
+      let minio: MinioProcess | undefined;
+      let storage: S3Storage | undefined;
+      const cleanup = async () => {
+        await storage?.close();
+        await minio?.stop();
+        await rm(dir, { recursive: true, force: true });
+      };
+      try {
+        minio = await startMinioProcess({
+          binary: resolveBinary('minio')!.path,
+          dataDir: dir,
+          port: await freePort(),
+          rootUser: ROOT.accessKeyId,
+          rootPassword: ROOT.secretAccessKey,
+        });
+        storage = new S3Storage({
+          bucket: 'storage-contract',
+          region: 'us-east-1',
+          endpoint: minio.url,
+          credentials: ROOT,
+          maxFileSize: 6 * 1024 * 1024,
+          singlePutMaxBytes,
+          listPageSize: 7,
+          maxAttempts: 1,
+        });
+        await storage.client.send(new CreateBucketCommand({ Bucket: 'storage-contract' }));
+      } catch (error) {
+        // The contract's afterAll only sees what this returns: a failed start is ours to undo.
+        await cleanup();
+        throw error;
+      }
+      const client = storage.client;
       return {
         storage,
-        cleanup: async () => {
-          await storage.close();
-          await minio.stop();
-          await rm(dir, { recursive: true, force: true });
-        },
+        cleanup,
         leftovers: async (key) => {
           // MinIO lists multipart uploads only when the prefix is the exact object key.
-          const out = await storage.client.send(
+          const out = await client.send(
             new ListMultipartUploadsCommand({ Bucket: 'storage-contract', Prefix: key }),
           );
           return (out.Uploads ?? []).map((u) => `${u.Key} (${u.UploadId})`);

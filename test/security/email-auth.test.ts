@@ -2,11 +2,11 @@
 // so, and the captured-mail server judges every message (DKIM, SPF, DMARC) against the DNS zone
 // the stack serves itself, as a receiving mail server would.
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { loadSettings } from '../../src/config/index.ts';
 import { createEmailService } from '../../src/email/email-service.ts';
 import { teamInvitationEmail } from '../../src/email/messages.ts';
@@ -300,6 +300,7 @@ describe('the DNS zone', () => {
 
   it('loads the zone file form and refuses a malformed one with a typed error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zone-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const good = join(dir, 'good.json');
     writeFileSync(good, JSON.stringify({ records: { 'example.org': ['v=spf1 -all'] } }));
     expect(await readZoneFile(good)).toEqual({ 'example.org': ['v=spf1 -all'] });

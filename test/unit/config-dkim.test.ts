@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigError, loadSettings, SETTINGS_VARIABLES } from '../../src/config/index.ts';
 import { smtpTransportOptions } from '../../src/email/transport-options.ts';
 
@@ -48,6 +48,7 @@ describe('SMTP_DKIM_* settings', () => {
 
   it('read a key file relative to cwd when the transport is built', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dkim-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'dkim.pem'), PEM);
     const s = loadSettings({
       SMTP_DKIM_DOMAIN: 'focusmate.com',
