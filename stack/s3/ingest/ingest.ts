@@ -9,7 +9,7 @@ import { AwsChunkedDecoder } from './aws-chunked.ts';
 import { sha256Hex } from './canonical.ts';
 import { type Checksum, createChecksum, isValidChecksumValue } from './checksum.ts';
 import { type DeclaredChecksum, declaredChecksum, declaredMd5 } from './declared-checksum.ts';
-import { OffloadedMd5 } from './md5-offload.ts';
+import { OffloadedHashes } from './hash-offload.ts';
 import { isChunkedMode, parsePayloadMode } from './payload-mode.ts';
 import { headerValue } from './request-headers.ts';
 import { hmac, signaturesEqual } from './signing-key.ts';
@@ -22,7 +22,7 @@ import type {
   PayloadMode,
 } from './types.ts';
 
-/** Bodies from this size hash MD5 on a worker thread (see md5-offload.ts). */
+/** Bodies from this size are hashed (MD5, and a signed payload's SHA-256) on a worker thread (see hash-offload.ts). */
 const OFFLOAD_MIN = 8 * 1024 * 1024;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const MALFORMED_TRAILER =
@@ -108,7 +108,7 @@ class IngestStream extends Transform {
   #onResult: (r: IngestResult) => void;
   #decoder: AwsChunkedDecoder | undefined;
   #md5: Hash | undefined;
-  #offMd5: OffloadedMd5 | undefined;
+  #offloaded: OffloadedHashes | undefined;
   #blocked = 0;
   #waiting: TransformCallback | undefined;
   #payloadHash: Hash | undefined;
@@ -135,10 +135,13 @@ class IngestStream extends Transform {
     }
     const p = this.#plan;
     if ((p.decodedLength ?? 0) >= OFFLOAD_MIN) {
-      this.#offMd5 = new OffloadedMd5();
-      this.once('close', () => this.#offMd5!.drop());
-    } else this.#md5 = createHash('md5');
-    if (p.payloadSha256 !== undefined) this.#payloadHash = createHash('sha256');
+      const offloaded = new OffloadedHashes(p.payloadSha256 === undefined ? ['md5'] : ['md5', 'sha256']);
+      this.#offloaded = offloaded;
+      this.once('close', () => offloaded.drop());
+    } else {
+      this.#md5 = createHash('md5');
+      if (p.payloadSha256 !== undefined) this.#payloadHash = createHash('sha256');
+    }
     for (const alg of [p.declared?.algorithm, opts.extraAlgorithm]) {
       if (alg && !this.#checksums.has(alg)) this.#checksums.set(alg, createChecksum(alg));
     }
@@ -179,24 +182,27 @@ class IngestStream extends Transform {
   }
 
   override _flush(cb: TransformCallback): void {
-    const finish = (md5: Buffer) => {
+    const finish = (md5: Buffer, payloadSha256?: Buffer) => {
       try {
-        this.#finish(md5);
+        this.#finish(md5, payloadSha256);
         this.#settled = true;
         cb();
       } catch (err) {
         cb(err as Error);
       }
     };
-    if (this.#offMd5) {
+    if (this.#offloaded) {
       try {
         this.#checkLengths();
       } catch (err) {
         cb(err as Error);
         return;
       }
-      this.#offMd5.digest().then(finish, (err: Error) => cb(err));
-    } else finish(this.#md5!.digest());
+      this.#offloaded.digest().then(
+        ([md5, sha256]) => finish(md5!, sha256),
+        (err: Error) => cb(err),
+      );
+    } else finish(this.#md5!.digest(), this.#payloadHash?.digest());
   }
 
   #unblocked = (): void => {
@@ -217,11 +223,13 @@ class IngestStream extends Transform {
         'Malformed aws-chunked encoding: more data than x-amz-decoded-content-length declares.',
       );
     }
-    if (this.#offMd5) {
+    if (this.#offloaded) {
       this.#blocked++;
-      this.#offMd5.update(bytes, this.#unblocked);
-    } else this.#md5!.update(bytes);
-    this.#payloadHash?.update(bytes);
+      this.#offloaded.update(bytes, this.#unblocked);
+    } else {
+      this.#md5!.update(bytes);
+      this.#payloadHash?.update(bytes);
+    }
     this.#chunkHash?.update(bytes);
     for (const c of this.#checksums.values()) c.update(bytes);
     this.push(bytes);
@@ -283,7 +291,8 @@ class IngestStream extends Transform {
     }
   }
 
-  #finish(md5: Buffer): void {
+  /** `payloadSha256`: the body's SHA-256, when the request signed one. */
+  #finish(md5: Buffer, payloadSha256: Buffer | undefined): void {
     const p = this.#plan!;
     const { auth } = this.#opts;
     this.#checkLengths();
@@ -303,7 +312,7 @@ class IngestStream extends Transform {
     }
 
     if (p.payloadSha256 !== undefined) {
-      const computed = this.#payloadHash!.digest('hex');
+      const computed = payloadSha256!.toString('hex');
       if (computed !== p.payloadSha256) {
         throw new S3Error('XAmzContentSHA256Mismatch', undefined, {
           ClientComputedContentSHA256: p.payloadSha256,

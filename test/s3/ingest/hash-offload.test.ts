@@ -1,12 +1,14 @@
-// Bodies of 8 MiB and more have their MD5 computed on a worker thread (md5-offload.ts): the
-// ETag is still the MD5 of exactly the bytes sent, Content-MD5 is still checked, bodies hashed
-// at once do not mix, and a body that fails hands its buffers back (the pool is only 8 MiB, so a
-// leak would stall every later large body).
+// Bodies of 8 MiB and more are hashed on a worker thread (hash-offload.ts): the MD5, and the
+// payload's SHA-256 when the request signed one. The ETag is still the MD5 of exactly the bytes
+// sent, Content-MD5 and the signed payload hash are still checked, bodies hashed at once do not
+// mix, and a body that fails hands its buffers back (the pool is only 8 MiB, so a leak would
+// stall every later large body).
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { ingest } from '../../../stack/s3/ingest/index.ts';
+import type { AuthContext } from '../../../stack/s3/ingest/types.ts';
 import { streamError, UNSIGNED } from './fixtures.ts';
 
 const unsigned = UNSIGNED;
@@ -47,6 +49,12 @@ function run(data: Buffer, headers: Record<string, string> = {}, failAt?: number
 }
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest();
+const sha256Hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** A header-signed request whose x-amz-content-sha256 is `hash`. */
+function signedFor(hash: string): AuthContext {
+  return { ...unsigned, payload: 'signed', contentSha256: hash };
+}
 const SIZE = 9 * 1024 * 1024 + 3;
 
 describe('MD5 of large bodies on a worker', () => {
@@ -67,9 +75,47 @@ describe('MD5 of large bodies on a worker', () => {
     expect(ok.result().md5Hex).toBe(md5(data).toString('hex'));
   });
 
+  it('checks a signed payload hash on the worker: the right one passes, a wrong one names both', async () => {
+    const data = bytes(SIZE, 9);
+    const ok = ingest(chunks(data), {
+      auth: signedFor(sha256Hex(data)),
+      headers: { 'content-length': String(data.length) },
+      maxBytes: 64 * 1024 * 1024,
+    });
+    expect((await buffer(ok.body)).equals(data)).toBe(true);
+    expect(ok.result().md5Hex).toBe(md5(data).toString('hex'));
+
+    // The hash of other bytes of the same length: only hashing every byte finds the difference.
+    const claimed = sha256Hex(bytes(SIZE, 10));
+    const bad = ingest(chunks(data), {
+      auth: signedFor(claimed),
+      headers: { 'content-length': String(data.length) },
+      maxBytes: 64 * 1024 * 1024,
+    });
+    const err = await streamError(bad.body);
+    expect([err.code, err.status]).toEqual(['XAmzContentSHA256Mismatch', 400]);
+    expect(err.extra).toEqual({
+      ClientComputedContentSHA256: claimed,
+      S3ComputedContentSHA256: sha256Hex(data),
+    });
+  });
+
   it('keeps bodies hashed at the same time apart', async () => {
     const bodies = [bytes(SIZE, 4), bytes(SIZE + 1000, 5), bytes(SIZE - 7, 6)];
     const runs = bodies.map((b) => run(b));
+    await Promise.all(runs.map((r) => buffer(r.body)));
+    expect(runs.map((r) => r.result().md5Hex)).toEqual(bodies.map((b) => md5(b).toString('hex')));
+  });
+
+  it('keeps signed and unsigned bodies hashed at the same time apart', async () => {
+    const bodies = [bytes(SIZE, 11), bytes(SIZE + 5, 12), bytes(SIZE - 9, 13)];
+    const runs = bodies.map((b, i) =>
+      ingest(chunks(b), {
+        auth: i === 1 ? unsigned : signedFor(sha256Hex(b)),
+        headers: { 'content-length': String(b.length) },
+        maxBytes: 64 * 1024 * 1024,
+      }),
+    );
     await Promise.all(runs.map((r) => buffer(r.body)));
     expect(runs.map((r) => r.result().md5Hex)).toEqual(bodies.map((b) => md5(b).toString('hex')));
   });
