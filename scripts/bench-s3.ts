@@ -5,7 +5,7 @@
 // with a lean SigV4 client (scripts/bench/lean-client.ts; on 2 cores the SDK's own CPU per
 // request exceeds every server's, so only these rows compare servers). Under each lean row and
 // each 64 MiB row, the server's own CPU per op (its process tree, from /proc), apart from the
-// load generator sharing the cores. MB/s for one 64 MiB object (SDK, median of 3). Bounded
+// load generator sharing the cores. MB/s for one 64 MiB object (SDK, median of 5 after one untimed warm-up). Bounded
 // (time and count per row), loopback only.
 //
 // The engines run at once and take turns, row by row: each row is three samples per engine,
@@ -54,7 +54,7 @@ const ROW_MS = 800;
 const ROUNDS = 3;
 const ROW_MAX_OPS = 20_000;
 const BIG = 64 * 1024 * 1024;
-const BIG_RUNS = 3;
+const BIG_RUNS = 5;
 const ROOT = { accessKeyId: 'benchroot', secretAccessKey: 'benchroot-secret' };
 
 interface Engine {
@@ -439,9 +439,29 @@ async function smallRows(live: Engine[], results: Map<string, Map<string, number
   }
 }
 
-/** One 64 MiB PUT and GET per engine per run, the engines taking turns; medians of BIG_RUNS. */
+/**
+ * One 64 MiB PUT and GET per engine per run, the engines taking turns; medians of BIG_RUNS.
+ * First one untimed PUT and GET each: a server's first large body pays one-time costs (our
+ * hash worker's start, every engine's cold code paths) that the start-up rows already count,
+ * and one sample in three carrying them made the median the slower of the other two.
+ */
 async function bigRows(live: Engine[], results: Map<string, Map<string, number>>): Promise<void> {
   const big = Buffer.alloc(BIG, 3);
+  for (const e of live) {
+    if (failed.has(e)) continue;
+    const s3 = clientFor(e);
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big', Body: big }));
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: 'bench', Key: 'big' }))
+      ).Body!.transformToByteArray();
+    } catch (err) {
+      fail(e, err);
+    } finally {
+      s3.destroy();
+    }
+    await settle(e);
+  }
   const runs = new Map(
     live.map((e) => [
       e,
@@ -480,6 +500,10 @@ async function bigRows(live: Engine[], results: Map<string, Map<string, number>>
     if (failed.has(e)) continue;
     const r = runs.get(e)!;
     const out = results.get(e.name)!;
+    // Every sample, beside the medians: how far apart the engines' runs lie shows how much a
+    // ratio can be trusted on a shared host.
+    const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');
+    process.stderr.write(`  ${e.name}, 64 MiB MB/s samples: PUT ${list(r.put)}; GET ${list(r.get)}\n`);
     out.set(`PUT 64 MiB (MB/s, median of ${BIG_RUNS})`, median(r.put));
     out.set('  server CPU per op (ms), PUT 64 MiB', median(r.putCpu));
     out.set(`GET 64 MiB (MB/s, median of ${BIG_RUNS})`, median(r.get));
