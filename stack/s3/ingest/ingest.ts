@@ -9,7 +9,7 @@ import { AwsChunkedDecoder } from './aws-chunked.ts';
 import { sha256Hex } from './canonical.ts';
 import { type Checksum, createChecksum, isValidChecksumValue } from './checksum.ts';
 import { type DeclaredChecksum, declaredChecksum, declaredMd5 } from './declared-checksum.ts';
-import { OffloadedHashes } from './hash-offload.ts';
+import { type OffloadAlgorithm, OffloadedHashes } from './hash-offload.ts';
 import { isChunkedMode, parsePayloadMode } from './payload-mode.ts';
 import { headerValue } from './request-headers.ts';
 import { hmac, signaturesEqual } from './signing-key.ts';
@@ -24,6 +24,12 @@ import type {
 
 /** Bodies from this size are hashed (MD5, and a signed payload's SHA-256) on a worker thread (see hash-offload.ts). */
 const OFFLOAD_MIN = 8 * 1024 * 1024;
+/** The checksums the hash worker can compute (builtins there); CRC32C and CRC64NVME stay here. */
+const OFFLOADED_CHECKSUMS: Partial<Record<ChecksumAlgorithm, OffloadAlgorithm>> = {
+  CRC32: 'crc32',
+  SHA1: 'sha1',
+  SHA256: 'sha256',
+};
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const MALFORMED_TRAILER =
   'The request contained trailing data that was not well-formed or did not conform to our published schema.';
@@ -112,7 +118,10 @@ class IngestStream extends Transform {
   #blocked = 0;
   #waiting: TransformCallback | undefined;
   #payloadHash: Hash | undefined;
+  /** The checksums computed on this thread. */
   #checksums = new Map<ChecksumAlgorithm, Checksum>();
+  /** The checksums the hash worker computes, and under which of its names. */
+  #offloadedChecksums = new Map<ChecksumAlgorithm, OffloadAlgorithm>();
   #rawBytes = 0;
   #size = 0;
   // streaming-signed state
@@ -134,17 +143,26 @@ class IngestStream extends Transform {
       return;
     }
     const p = this.#plan;
+    const checksums = new Set([p.declared?.algorithm, opts.extraAlgorithm].filter((a) => a !== undefined));
     if ((p.decodedLength ?? 0) >= OFFLOAD_MIN) {
-      const offloaded = new OffloadedHashes(p.payloadSha256 === undefined ? ['md5'] : ['md5', 'sha256']);
+      const algorithms = new Set<OffloadAlgorithm>(['md5']);
+      if (p.payloadSha256 !== undefined) algorithms.add('sha256');
+      for (const alg of checksums) {
+        const off = OFFLOADED_CHECKSUMS[alg];
+        if (off) {
+          algorithms.add(off);
+          checksums.delete(alg);
+          this.#offloadedChecksums.set(alg, off);
+        }
+      }
+      const offloaded = new OffloadedHashes([...algorithms]);
       this.#offloaded = offloaded;
       this.once('close', () => offloaded.drop());
     } else {
       this.#md5 = createHash('md5');
       if (p.payloadSha256 !== undefined) this.#payloadHash = createHash('sha256');
     }
-    for (const alg of [p.declared?.algorithm, opts.extraAlgorithm]) {
-      if (alg && !this.#checksums.has(alg)) this.#checksums.set(alg, createChecksum(alg));
-    }
+    for (const alg of checksums) this.#checksums.set(alg, createChecksum(alg));
     if (p.chunked) {
       this.#previousSignature = opts.auth.seedSignature ?? '';
       this.#decoder = new AwsChunkedDecoder(
@@ -182,9 +200,9 @@ class IngestStream extends Transform {
   }
 
   override _flush(cb: TransformCallback): void {
-    const finish = (md5: Buffer, payloadSha256?: Buffer) => {
+    const finish = (md5: Buffer, offloaded?: Map<OffloadAlgorithm, Buffer>) => {
       try {
-        this.#finish(md5, payloadSha256);
+        this.#finish(md5, offloaded);
         this.#settled = true;
         cb();
       } catch (err) {
@@ -199,10 +217,10 @@ class IngestStream extends Transform {
         return;
       }
       this.#offloaded.digest().then(
-        ([md5, sha256]) => finish(md5!, sha256),
+        (digests) => finish(digests.get('md5')!, digests),
         (err: Error) => cb(err),
       );
-    } else finish(this.#md5!.digest(), this.#payloadHash?.digest());
+    } else finish(this.#md5!.digest());
   }
 
   #unblocked = (): void => {
@@ -291,8 +309,8 @@ class IngestStream extends Transform {
     }
   }
 
-  /** `payloadSha256`: the body's SHA-256, when the request signed one. */
-  #finish(md5: Buffer, payloadSha256: Buffer | undefined): void {
+  /** `offloaded`: what the hash worker computed, for a body it hashed. */
+  #finish(md5: Buffer, offloaded: Map<OffloadAlgorithm, Buffer> | undefined): void {
     const p = this.#plan!;
     const { auth } = this.#opts;
     this.#checkLengths();
@@ -312,7 +330,7 @@ class IngestStream extends Transform {
     }
 
     if (p.payloadSha256 !== undefined) {
-      const computed = payloadSha256!.toString('hex');
+      const computed = (offloaded?.get('sha256') ?? this.#payloadHash!.digest()).toString('hex');
       if (computed !== p.payloadSha256) {
         throw new S3Error('XAmzContentSHA256Mismatch', undefined, {
           ClientComputedContentSHA256: p.payloadSha256,
@@ -330,6 +348,8 @@ class IngestStream extends Transform {
 
     const computed: Partial<Record<ChecksumAlgorithm, string>> = {};
     for (const [alg, c] of this.#checksums) computed[alg] = c.digest().toString('base64');
+    for (const [alg, off] of this.#offloadedChecksums)
+      computed[alg] = offloaded!.get(off)!.toString('base64');
 
     let checksum: IngestResult['checksum'];
     if (p.declared) {

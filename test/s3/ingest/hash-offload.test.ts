@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
+import { checksumOf } from '../../../stack/s3/ingest/checksum.ts';
 import { ingest } from '../../../stack/s3/ingest/index.ts';
 import type { AuthContext } from '../../../stack/s3/ingest/types.ts';
 import { streamError, UNSIGNED } from './fixtures.ts';
@@ -97,6 +98,85 @@ describe('MD5 of large bodies on a worker', () => {
     expect(err.extra).toEqual({
       ClientComputedContentSHA256: claimed,
       S3ComputedContentSHA256: sha256Hex(data),
+    });
+  });
+
+  it('checks a declared checksum of every algorithm, worker-computed or not', async () => {
+    const data = bytes(SIZE, 14);
+    const other = bytes(SIZE, 15);
+    for (const alg of ['CRC32', 'SHA1', 'SHA256', 'CRC32C', 'CRC64NVME'] as const) {
+      const header = `x-amz-checksum-${alg.toLowerCase()}`;
+      const ok = run(data, { [header]: checksumOf(alg, data) });
+      await buffer(ok.body);
+      expect(ok.result().checksum).toEqual({ algorithm: alg, value: checksumOf(alg, data) });
+      expect(ok.result().computed[alg]).toBe(checksumOf(alg, data));
+      const err = await streamError(run(data, { [header]: checksumOf(alg, other) }).body);
+      expect([alg, err.code, err.status]).toEqual([alg, 'BadDigest', 400]);
+    }
+  });
+
+  it('one SHA-256 serves a signed payload and a declared SHA256 checksum', async () => {
+    const data = bytes(SIZE, 16);
+    const ok = ingest(chunks(data), {
+      auth: signedFor(sha256Hex(data)),
+      headers: { 'content-length': String(data.length), 'x-amz-checksum-sha256': checksumOf('SHA256', data) },
+      maxBytes: 64 * 1024 * 1024,
+    });
+    await buffer(ok.body);
+    expect(ok.result().checksum).toEqual({ algorithm: 'SHA256', value: checksumOf('SHA256', data) });
+    const bad = ingest(chunks(data), {
+      auth: signedFor(sha256Hex(data)),
+      headers: {
+        'content-length': String(data.length),
+        'x-amz-checksum-sha256': checksumOf('SHA256', bytes(SIZE, 17)),
+      },
+      maxBytes: 64 * 1024 * 1024,
+    });
+    expect((await streamError(bad.body)).code).toBe('BadDigest');
+  });
+
+  it('checks a CRC32 trailer of a large aws-chunked body (what the SDK sends for a stream)', async () => {
+    const data = bytes(SIZE, 18);
+    const framed = (crc: string) =>
+      Buffer.concat([
+        Buffer.from(`${data.length.toString(16)}\r\n`),
+        data,
+        Buffer.from(`\r\n0\r\nx-amz-checksum-crc32:${crc}\r\n\r\n`),
+      ]);
+    const send = (body: Buffer) =>
+      ingest(chunks(body), {
+        auth: {
+          ...unsigned,
+          payload: 'streaming-unsigned-trailer',
+          contentSha256: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+        },
+        headers: {
+          'content-length': String(body.length),
+          'content-encoding': 'aws-chunked',
+          'x-amz-decoded-content-length': String(data.length),
+          'x-amz-trailer': 'x-amz-checksum-crc32',
+        },
+        maxBytes: 64 * 1024 * 1024,
+      });
+    const ok = send(framed(checksumOf('CRC32', data)));
+    expect((await buffer(ok.body)).equals(data)).toBe(true);
+    expect(ok.result().checksum).toEqual({ algorithm: 'CRC32', value: checksumOf('CRC32', data) });
+    const err = await streamError(send(framed(checksumOf('CRC32', bytes(SIZE, 19)))).body);
+    expect(err.code).toBe('BadDigest');
+  });
+
+  it('computes the extra algorithm asked for beside the declared one', async () => {
+    const data = bytes(SIZE, 20);
+    const got = ingest(chunks(data), {
+      auth: unsigned,
+      headers: { 'content-length': String(data.length), 'x-amz-checksum-sha1': checksumOf('SHA1', data) },
+      maxBytes: 64 * 1024 * 1024,
+      extraAlgorithm: 'CRC32',
+    });
+    await buffer(got.body);
+    expect(got.result().computed).toEqual({
+      SHA1: checksumOf('SHA1', data),
+      CRC32: checksumOf('CRC32', data),
     });
   });
 
