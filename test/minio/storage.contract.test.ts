@@ -1,16 +1,11 @@
 // The app's S3 storage adapter against real MinIO: the same contract it passes on the embedded
 // engine and on local disk (size limits by their outcome, presigned URLs through plain fetch).
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateBucketCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { S3Storage } from '../../src/storage/s3-storage.ts';
-import { resolveBinary } from '../../stack/minio/binaries.ts';
-import { type MinioProcess, startMinioProcess } from '../../stack/minio/minio-process.ts';
-import { freePort } from '../../stack/util/free-port.ts';
 import { storageContract } from '../contract/storage-contract.ts';
 import { minioAvailable } from './minio-available.ts';
+import { startTempMinio, type TempMinio } from './temp-minio.ts';
 
 const ROOT = { accessKeyId: 'storageroot', secretAccessKey: 'storageroot-secret' };
 
@@ -20,22 +15,14 @@ if (minioAvailable()) {
     ['multipart', 0],
   ] as const) {
     storageContract(`S3Storage on MinIO (${path})`, async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'minio-storage-'));
-      let minio: MinioProcess | undefined;
+      let minio: TempMinio | undefined;
       let storage: S3Storage | undefined;
       const cleanup = async () => {
         await storage?.close();
         await minio?.stop();
-        await rm(dir, { recursive: true, force: true });
       };
       try {
-        minio = await startMinioProcess({
-          binary: resolveBinary('minio')!.path,
-          dataDir: dir,
-          port: await freePort(),
-          rootUser: ROOT.accessKeyId,
-          rootPassword: ROOT.secretAccessKey,
-        });
+        minio = await startTempMinio('minio-storage-', ROOT);
         storage = new S3Storage({
           bucket: 'storage-contract',
           region: 'us-east-1',

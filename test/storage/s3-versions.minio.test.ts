@@ -1,35 +1,22 @@
 // S3Storage.listVersions / restoreVersion against real MinIO (UUID version ids, its own XML):
 // the same outcomes as on the embedded server (differential check of the adapter).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Storage } from '../../src/storage/s3-storage.ts';
-import { resolveBinary } from '../../stack/minio/binaries.ts';
-import { type MinioProcess, startMinioProcess } from '../../stack/minio/minio-process.ts';
-import { freePort } from '../../stack/util/free-port.ts';
 import { storageFailure } from '../contract/storage-contract.ts';
 import { readAll } from '../helpers/streams.ts';
 import { minioAvailable } from '../minio/minio-available.ts';
+import { startTempMinio, type TempMinio } from '../minio/temp-minio.ts';
 
 const ROOT = { accessKeyId: 'versionsroot', secretAccessKey: 'versionsroot-secret' };
 
 if (minioAvailable()) {
   describe('S3Storage versions on MinIO', () => {
-    let dir: string;
-    let minio: MinioProcess;
+    let minio: TempMinio | undefined;
     let storage: S3Storage;
 
     beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'minio-versions-'));
-      minio = await startMinioProcess({
-        binary: resolveBinary('minio')!.path,
-        dataDir: dir,
-        port: await freePort(),
-        rootUser: ROOT.accessKeyId,
-        rootPassword: ROOT.secretAccessKey,
-      });
+      minio = await startTempMinio('minio-versions-', ROOT);
       storage = new S3Storage({
         bucket: 'versions',
         region: 'us-east-1',
@@ -50,7 +37,6 @@ if (minioAvailable()) {
     afterAll(async () => {
       await storage?.close();
       await minio?.stop();
-      if (dir) await rm(dir, { recursive: true, force: true });
     });
 
     it('lists versions and markers in order across pages and restores a deleted version', async () => {
