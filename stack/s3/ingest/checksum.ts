@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { Crc64Nvme, crc32c } from './crc.ts';
+import { Crc32Checksum } from './crc32-checksum.ts';
 import type { ChecksumAlgorithm } from './types.ts';
 
 export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = [
@@ -26,22 +27,6 @@ export interface Checksum {
   update(data: Uint8Array): void;
   /** Finalizes; call once. */
   digest(): Buffer;
-}
-
-class Crc32Checksum implements Checksum {
-  #fn: (data: Uint8Array, value: number) => number;
-  #value = 0;
-  constructor(fn: (data: Uint8Array, value: number) => number) {
-    this.#fn = fn;
-  }
-  update(data: Uint8Array): void {
-    this.#value = this.#fn(data, this.#value);
-  }
-  digest(): Buffer {
-    const out = Buffer.allocUnsafe(4);
-    out.writeUInt32BE(this.#value >>> 0, 0);
-    return out;
-  }
 }
 
 export function createChecksum(algorithm: ChecksumAlgorithm): Checksum {

@@ -1,31 +1,14 @@
-// Worker side of hash-offload.ts: the hashes of large bodies, fed in batches. Builtins only (the
-// checksums whose code is ours, CRC32C and CRC64NVME, stay on the request's thread).
+// Worker side of hash-offload.ts: the hashes of large bodies, fed in batches. Builtins only, and
+// the import-free CRC32 wrapper (the checksums whose code is ours, CRC32C and CRC64NVME, stay on
+// the request's thread).
 import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
+import type { Checksum } from './checksum.ts';
+import { Crc32Checksum } from './crc32-checksum.ts';
 
 /** What a body's batches are hashed with, in the order the digests come back. */
 export type OffloadAlgorithm = 'md5' | 'sha256' | 'sha1' | 'crc32';
-
-interface Hasher {
-  update(data: Uint8Array): void;
-  digest(): Buffer;
-}
-
-/** CRC32 as S3 prints it: the big-endian bytes of the value. */
-function crc32Hasher(): Hasher {
-  let value = 0;
-  return {
-    update(data) {
-      value = crc32(data, value);
-    },
-    digest() {
-      const out = Buffer.allocUnsafe(4);
-      out.writeUInt32BE(value >>> 0, 0);
-      return out;
-    },
-  };
-}
 
 export type HashMessage =
   | { op: 'open'; id: number; algorithms: OffloadAlgorithm[] }
@@ -37,13 +20,13 @@ export type HashReply =
   | { op: 'returned'; bytes: ArrayBuffer }
   | { op: 'digest'; id: number; digests: Uint8Array[] };
 
-const bodies = new Map<number, Hasher[]>();
+const bodies = new Map<number, Checksum[]>();
 
 parentPort!.on('message', (m: HashMessage) => {
   if (m.op === 'open')
     bodies.set(
       m.id,
-      m.algorithms.map((a) => (a === 'crc32' ? crc32Hasher() : createHash(a))),
+      m.algorithms.map((a) => (a === 'crc32' ? new Crc32Checksum(crc32) : createHash(a))),
     );
   else if (m.op === 'data') {
     const view = new Uint8Array(m.bytes, 0, m.length);

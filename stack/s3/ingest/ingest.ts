@@ -22,7 +22,7 @@ import type {
   PayloadMode,
 } from './types.ts';
 
-/** Bodies from this size are hashed (MD5, and a signed payload's SHA-256) on a worker thread (see hash-offload.ts). */
+/** Bodies from this size are hashed on a worker thread (see hash-offload.ts). */
 const OFFLOAD_MIN = 8 * 1024 * 1024;
 /** The checksums the hash worker can compute (builtins there); CRC32C and CRC64NVME stay here. */
 const OFFLOADED_CHECKSUMS: Partial<Record<ChecksumAlgorithm, OffloadAlgorithm>> = {
